@@ -1,0 +1,50 @@
+import { z } from 'zod';
+import { ChatMessageSchema } from './chat-message.schema';
+import { PRIORITY_MAX, PRIORITY_MIN, parsePriority } from './priority.util';
+
+export interface RequestLimits {
+  /** Largest `max_tokens` a caller may ask for. */
+  maxTokensCap: number;
+  /** Most messages one request may carry. */
+  maxMessages: number;
+}
+
+const Metadata = z
+  .record(z.string().max(64), z.string().max(512), { error: 'metadata must map strings to strings' })
+  .refine((m) => Object.keys(m).length <= 16, 'metadata holds at most 16 keys');
+
+const Priority = z
+  .union([z.string(), z.number()], {
+    error: `priority must be "high", "normal" (or "medium") or "low", or an integer from ${PRIORITY_MIN} to ${PRIORITY_MAX}`,
+  })
+  .refine((p) => parsePriority(p) !== null, {
+    error: `priority must be "high", "normal" (or "medium") or "low", or an integer from ${PRIORITY_MIN} to ${PRIORITY_MAX}`,
+  });
+
+/**
+ * The body of `POST /v1/chat/completions`: OpenAI's chat completion request plus Conveyor's `priority`.
+ * Unknown fields are ignored, as the OpenAI SDKs send fields Conveyor does not act on yet.
+ */
+export function chatCompletionRequestSchema(limits: RequestLimits) {
+  const maxTokens = z
+    .number({ error: 'must be an integer' })
+    .int('must be an integer')
+    .positive('must be at least 1')
+    .max(limits.maxTokensCap, `must be at most ${limits.maxTokensCap}`);
+  return z.object({
+    model: z.string().min(1).max(256).optional(),
+    messages: z
+      .array(ChatMessageSchema, { error: 'messages must be an array of chat messages' })
+      .min(1, 'messages must hold at least one message')
+      .max(limits.maxMessages, `messages holds at most ${limits.maxMessages} messages`),
+    max_tokens: maxTokens.nullish(),
+    max_completion_tokens: maxTokens.nullish(),
+    temperature: z.number().min(0, 'must be between 0 and 2').max(2, 'must be between 0 and 2').nullish(),
+    top_p: z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1').nullish(),
+    stop: z.union([z.string(), z.array(z.string()).max(4)]).nullish(),
+    user: z.string().max(256).optional(),
+    metadata: Metadata.optional(),
+    priority: Priority.optional(),
+  });
+}
+export type ChatCompletionRequest = z.infer<ReturnType<typeof chatCompletionRequestSchema>>;

@@ -1,0 +1,21 @@
+import { z } from 'zod';
+
+/** Sampling parameters a job carries from the request to the provider. */
+export const CompletionParamsSchema = z.object({
+  max_tokens: z.number().int().positive().optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  top_p: z.number().min(0).max(1).optional(),
+  stop: z.array(z.string()).max(4).optional(),
+  user: z.string().max(256).optional(),
+});
+export type CompletionParams = z.infer<typeof CompletionParamsSchema>;
+
+export const UsageSchema = z.object({
+  prompt_tokens: z.number().int().nonnegative(),
+  completion_tokens: z.number().int().nonnegative(),
+  total_tokens: z.number().int().nonnegative(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
+export const FINISH_REASONS = ['stop', 'length', 'tool_calls', 'content_filter'] as const;
+export type FinishReason = (typeof FINISH_REASONS)[number];

@@ -1,0 +1,67 @@
+import type { ChatMessage } from './chat-message.schema';
+import type { FinishReason, Usage } from './completion-params.schema';
+import type { JobStatus } from './job-status';
+import type { PriorityBand } from './priority.util';
+
+/** What `GET /v1/jobs/{id}` answers. */
+export interface JobView {
+  object: 'job';
+  job_id: string;
+  status: JobStatus;
+  model: string;
+  priority: PriorityBand;
+  created_at: string;
+  updated_at: string;
+  timestamps: {
+    queued: string;
+    started: string | null;
+    completed: string | null;
+    failed: string | null;
+    cancelled: string | null;
+  };
+  attempts: number;
+  result: ChatCompletionView | null;
+  error: { code: string; message: string } | null;
+  metrics: {
+    queue_wait_ms: number | null;
+    processing_ms: number | null;
+    tokens_per_second: number | null;
+  };
+  metadata: Record<string, string>;
+  links: { self: string; status: string; cancel: string };
+}
+
+/** The finished job's result, as OpenAI's `chat.completion` object. */
+export interface ChatCompletionView {
+  id: string;
+  object: 'chat.completion';
+  created: number;
+  model: string;
+  choices: Array<{ index: number; message: ChatMessage & { role: 'assistant'; content: string }; finish_reason: FinishReason }>;
+  usage: Usage;
+}
+
+/** What `POST /v1/chat/completions` answers with 202. */
+export interface JobAcceptedView {
+  object: 'job';
+  job_id: string;
+  status: 'queued';
+  model: string;
+  priority: PriorityBand;
+  created_at: string;
+  links: { self: string; status: string; cancel: string };
+}
+
+export interface JobStatusView {
+  job_id: string;
+  status: JobStatus;
+  updated_at: string;
+}
+
+export interface JobListView {
+  object: 'list';
+  data: JobView[];
+  first_id: string | null;
+  last_id: string | null;
+  has_more: boolean;
+}
