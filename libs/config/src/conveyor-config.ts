@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { ConfigException } from './config.exception';
+import { EnvSchema, type Env } from './conveyor-config.schema';
+import { parseApiKeys, type ApiKeyGrant } from './api-keys.util';
+
+/** The seeds' demo keys, known to the embedded default. */
+export const DEMO_API_KEYS = 'tok-alice-secret:tenant-alice,tok-bob-secret:tenant-bob,test-key-123:tenant-test,demo-key-456:tenant-demo';
+
+/** Typed, validated configuration, read once at start-up. */
+export interface ConveyorConfig {
+  logLevel: Env['LOG_LEVEL'];
+  http: { host: string; port: number; bodyLimitBytes: number };
+  streaming: { port: number };
+  limits: { maxTokensCap: number; maxMessages: number };
+  defaultModel: string;
+  auth: { keys: ApiKeyGrant[]; cacheTtlMs: number; demoKeys: boolean };
+  broker: {
+    url?: string;
+    heartbeatS: number;
+    publishTimeoutMs: number;
+    reconnectMs: number;
+    maxDeliveries: number;
+    retryDelayMs: number;
+    retryMaxAttempts: number;
+  };
+  database: { url?: string; poolSize: number; migrate: boolean; embeddedDataDir: string };
+  worker: { concurrency: number; id: string; idlePollMs: number };
+  simulated: { ttftMs: number; tokensPerSecond: number; minTokens: number; maxTokens: number };
+}
+
+export interface LoadConfigOptions {
+  /** Embedded mode: BROKER_URL and DATABASE_URL may be absent, and the demo keys are the default. */
+  embedded?: boolean;
+  /** Which URLs this process cannot run without. */
+  require?: Array<'broker' | 'database'>;
+}
+
+/** Validates the environment into a typed config, or throws one readable message listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): ConveyorConfig {
+  // An empty variable (`PORT=`) means unset, so it takes the default rather than becoming 0.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // Keep checking with defaults in place of the broken values, so one start-up lists every problem.
+  const e = parsed.success ? parsed.data : EnvSchema.parse(withoutInvalid(present, parsed.error.issues));
+  for (const need of options.require ?? []) {
+    if (need === 'broker' && !e.BROKER_URL) problems.push('BROKER_URL: required for this service (amqp://user:pass@host:5672)');
+    if (need === 'database' && !e.DATABASE_URL) problems.push('DATABASE_URL: required for this service (postgres://user@host:5432/db)');
+  }
+  if (e.SIMULATED_MIN_TOKENS > e.SIMULATED_MAX_TOKENS) problems.push('SIMULATED_MIN_TOKENS: must not exceed SIMULATED_MAX_TOKENS');
+  let keys: ApiKeyGrant[] = [];
+  let demoKeys = false;
+  try {
+    const fromFile = e.API_KEYS_FILE ? readFileSync(e.API_KEYS_FILE, 'utf8') : '';
+    demoKeys = options.embedded === true && !e.API_KEYS && !e.API_KEYS_FILE;
+    const raw = [demoKeys ? DEMO_API_KEYS : (e.API_KEYS ?? ''), fromFile].join(',');
+    keys = parseApiKeys(raw);
+  } catch (err) {
+    problems.push(`API_KEYS: ${(err as Error).message}`);
+  }
+  if (problems.length > 0) throw new ConfigException(problems);
+  return {
+    logLevel: e.LOG_LEVEL,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
+    streaming: { port: e.STREAMING_PORT },
+    limits: { maxTokensCap: e.MAX_TOKENS_CAP, maxMessages: e.MAX_MESSAGES },
+    defaultModel: e.DEFAULT_MODEL,
+    auth: { keys, cacheTtlMs: e.AUTH_CACHE_TTL_MS, demoKeys },
+    broker: {
+      url: e.BROKER_URL,
+      heartbeatS: e.BROKER_HEARTBEAT_S,
+      publishTimeoutMs: e.BROKER_PUBLISH_TIMEOUT_MS,
+      reconnectMs: e.BROKER_RECONNECT_MS,
+      maxDeliveries: e.JOB_MAX_DELIVERIES,
+      retryDelayMs: e.RETRY_DELAY_MS,
+      retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
+    },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrate: e.DATABASE_MIGRATE, embeddedDataDir: e.EMBEDDED_DATA_DIR },
+    worker: { concurrency: e.WORKER_CONCURRENCY, id: e.WORKER_ID, idlePollMs: e.WORKER_IDLE_POLL_MS },
+    simulated: {
+      ttftMs: e.SIMULATED_TTFT_MS,
+      tokensPerSecond: e.SIMULATED_TOKENS_PER_SECOND,
+      minTokens: e.SIMULATED_MIN_TOKENS,
+      maxTokens: e.SIMULATED_MAX_TOKENS,
+    },
+  };
+}
+
+function withoutInvalid(env: Record<string, string | undefined>, issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey> }>): Record<string, string | undefined> {
+  const bad = new Set(issues.map((i) => String(i.path[0])));
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !bad.has(k)));
+}
