@@ -1,0 +1,199 @@
+import { TypeOrmJobStore, type NewJob } from '@conveyor/database';
+import type { DataSource } from 'typeorm';
+import { openTestDataSource } from '../../support/database.util';
+import { cancelledEvent, completedEvent, failedEvent, newJob, resultOf, startedEvent, uniqueTenant } from './jobs.fixture';
+
+const T0 = '2026-01-01T10:00:00.000Z';
+const T1 = '2026-01-01T10:00:01.000Z';
+const T2 = '2026-01-01T10:00:02.000Z';
+const T3 = '2026-01-01T10:00:03.000Z';
+
+describe('TypeOrmJobStore transitions', () => {
+  let dataSource: DataSource;
+  let store: TypeOrmJobStore;
+  let tenant: string;
+
+  beforeAll(async () => {
+    dataSource = await openTestDataSource();
+    store = new TypeOrmJobStore(dataSource);
+  });
+  afterAll(() => dataSource.destroy());
+  beforeEach(() => {
+    tenant = uniqueTenant();
+  });
+
+  /** Created a minute ago, so "updated_at moved" does not depend on clocks agreeing to the millisecond. */
+  async function inserted(): Promise<NewJob> {
+    const job = newJob(tenant, Date.now() - 60_000);
+    await store.insert(job);
+    return job;
+  }
+  const load = async (job: NewJob) => (await store.findForTenant(job.tenantId, job.id))!;
+
+  it('inserts a queued job and reads it back with Dates and JSON objects', async () => {
+    const job = await inserted();
+    expect(await load(job)).toEqual({
+      ...job,
+      status: 'queued',
+      result: null,
+      error: null,
+      attempts: 0,
+      workerId: null,
+      updatedAt: job.createdAt,
+      startedAt: null,
+      completedAt: null,
+      failedAt: null,
+      cancelledAt: null,
+    });
+  });
+
+  describe('markStarted', () => {
+    it('moves queued to running with the worker, the attempt and the start time', async () => {
+      const job = await inserted();
+      expect(await store.markStarted(startedEvent(job, 1, 'worker-a', T0))).toBe(true);
+      const after = await load(job);
+      expect(after).toMatchObject({ status: 'running', attempts: 1, workerId: 'worker-a', startedAt: new Date(T0) });
+      expect(after.updatedAt.getTime()).toBeGreaterThan(job.createdAt.getTime());
+    });
+
+    it('ignores a duplicate of the same attempt', async () => {
+      const job = await inserted();
+      await store.markStarted(startedEvent(job, 1, 'worker-a', T0));
+      expect(await store.markStarted(startedEvent(job, 1, 'worker-b', T1))).toBe(false);
+      expect(await load(job)).toMatchObject({ status: 'running', attempts: 1, workerId: 'worker-a', startedAt: new Date(T0) });
+    });
+
+    it('records a redelivery (higher attempt) but keeps the first start time', async () => {
+      const job = await inserted();
+      await store.markStarted(startedEvent(job, 1, 'worker-a', T0));
+      expect(await store.markStarted(startedEvent(job, 2, 'worker-b', T1))).toBe(true);
+      expect(await load(job)).toMatchObject({ status: 'running', attempts: 2, workerId: 'worker-b', startedAt: new Date(T0) });
+    });
+
+    it('ignores a stale lower attempt arriving after a redelivery', async () => {
+      const job = await inserted();
+      await store.markStarted(startedEvent(job, 2, 'worker-b', T1));
+      expect(await store.markStarted(startedEvent(job, 1, 'worker-a', T0))).toBe(false);
+      expect(await load(job)).toMatchObject({ attempts: 2, workerId: 'worker-b' });
+    });
+
+    it('never touches a terminal job (started arriving after completed)', async () => {
+      const job = await inserted();
+      await store.markCompleted(completedEvent(job, 'done', { startedAt: T0, completedAt: T1 }));
+      const before = await load(job);
+      expect(await store.markStarted(startedEvent(job, 3, 'worker-late', T2))).toBe(false);
+      expect(await load(job)).toEqual(before);
+    });
+  });
+
+  describe('markCompleted', () => {
+    it('completes a running job with its result', async () => {
+      const job = await inserted();
+      await store.markStarted(startedEvent(job, 1, 'worker-a', T0));
+      expect(await store.markCompleted(completedEvent(job, 'hi there', { startedAt: T0, completedAt: T1 }))).toBe(true);
+      expect(await load(job)).toMatchObject({
+        status: 'completed',
+        result: resultOf('hi there'),
+        completedAt: new Date(T1),
+        startedAt: new Date(T0),
+        attempts: 1,
+        workerId: 'worker-a',
+      });
+    });
+
+    it('completes a queued job whose started event never arrived, taking start time and attempt from the event', async () => {
+      const job = await inserted();
+      expect(await store.markCompleted(completedEvent(job, 'ok', { startedAt: T1, completedAt: T2 }, 2))).toBe(true);
+      expect(await load(job)).toMatchObject({ status: 'completed', startedAt: new Date(T1), attempts: 2 });
+    });
+
+    it('keeps the first result when a duplicate completion carries a different one', async () => {
+      const job = await inserted();
+      await store.markCompleted(completedEvent(job, 'first', { startedAt: T0, completedAt: T1 }));
+      expect(await store.markCompleted(completedEvent(job, 'second', { startedAt: T2, completedAt: T3 }, 2))).toBe(false);
+      expect(await load(job)).toMatchObject({ result: resultOf('first'), completedAt: new Date(T1), startedAt: new Date(T0), attempts: 1 });
+    });
+
+    it('lets exactly one of many concurrent completions win', async () => {
+      const job = await inserted();
+      const outcomes = await Promise.all(
+        ['a', 'b', 'c', 'd'].map((c) => store.markCompleted(completedEvent(job, c, { startedAt: T0, completedAt: T1 }))),
+      );
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      const winner = ['a', 'b', 'c', 'd'][outcomes.indexOf(true)]!;
+      expect((await load(job)).result).toEqual(resultOf(winner));
+    });
+
+    it('does not complete a failed job', async () => {
+      const job = await inserted();
+      await store.markFailed(failedEvent(job, T1));
+      expect(await store.markCompleted(completedEvent(job, 'late', { startedAt: T0, completedAt: T2 }))).toBe(false);
+      expect(await load(job)).toMatchObject({ status: 'failed', result: null, completedAt: null });
+    });
+  });
+
+  describe('markFailed', () => {
+    it('fails a running job with its error and attempt', async () => {
+      const job = await inserted();
+      await store.markStarted(startedEvent(job, 1, 'worker-a', T0));
+      expect(await store.markFailed(failedEvent(job, T1, 3))).toBe(true);
+      expect(await load(job)).toMatchObject({
+        status: 'failed',
+        error: { code: 'provider_error', message: 'upstream answered 502' },
+        failedAt: new Date(T1),
+        attempts: 3,
+      });
+    });
+
+    it('does not fail a completed job, nor fail a job twice', async () => {
+      const done = await inserted();
+      await store.markCompleted(completedEvent(done, 'ok', { startedAt: T0, completedAt: T1 }));
+      expect(await store.markFailed(failedEvent(done, T2))).toBe(false);
+      expect(await load(done)).toMatchObject({ status: 'completed', error: null });
+
+      const failed = await inserted();
+      await store.markFailed(failedEvent(failed, T1));
+      expect(await store.markFailed(failedEvent(failed, T2, 2))).toBe(false);
+      expect(await load(failed)).toMatchObject({ failedAt: new Date(T1), attempts: 1 });
+    });
+  });
+
+  describe('markCancelled', () => {
+    it('cancels a queued job once', async () => {
+      const job = await inserted();
+      expect(await store.markCancelled(cancelledEvent(job, T1))).toBe(true);
+      expect(await store.markCancelled(cancelledEvent(job, T2))).toBe(false);
+      expect(await load(job)).toMatchObject({ status: 'cancelled', cancelledAt: new Date(T1) });
+    });
+
+    it('leaves running and completed jobs alone', async () => {
+      const running = await inserted();
+      await store.markStarted(startedEvent(running, 1, 'worker-a', T0));
+      expect(await store.markCancelled(cancelledEvent(running, T1))).toBe(false);
+      expect(await load(running)).toMatchObject({ status: 'running', cancelledAt: null });
+
+      const done = await inserted();
+      await store.markCompleted(completedEvent(done, 'ok', { startedAt: T0, completedAt: T1 }));
+      expect(await store.markCancelled(cancelledEvent(done, T2))).toBe(false);
+      expect(await load(done)).toMatchObject({ status: 'completed', cancelledAt: null });
+    });
+  });
+
+  it('ignores events naming another tenant', async () => {
+    const job = await inserted();
+    const foreign = { ...job, tenantId: uniqueTenant() };
+    expect(await store.markStarted(startedEvent(foreign, 1, 'worker-a', T0))).toBe(false);
+    expect(await store.markCompleted(completedEvent(foreign, 'x', { startedAt: T0, completedAt: T1 }))).toBe(false);
+    expect(await store.markFailed(failedEvent(foreign, T1))).toBe(false);
+    expect(await store.markCancelled(cancelledEvent(foreign, T1))).toBe(false);
+    expect((await load(job)).status).toBe('queued');
+  });
+
+  it('answers false, without a database error, for a job id that is not a UUID', async () => {
+    const bogus = { ...newJob(tenant), id: 'not-a-uuid' };
+    await expect(store.markStarted(startedEvent(bogus, 1, 'worker-a', T0))).resolves.toBe(false);
+    await expect(store.markCompleted(completedEvent(bogus, 'x', { startedAt: T0, completedAt: T1 }))).resolves.toBe(false);
+    await expect(store.markFailed(failedEvent(bogus, T1))).resolves.toBe(false);
+    await expect(store.markCancelled(cancelledEvent(bogus, T1))).resolves.toBe(false);
+  });
+});
