@@ -1,0 +1,63 @@
+import type { MessageType } from '@conveyor/contracts';
+
+/** A message ready for the wire. Built by MessagePublisher; adapters only move it. */
+export interface OutboundMessage {
+  type: MessageType;
+  exchange: string;
+  routingKey: string;
+  /** UTF-8 JSON of the payload, already validated. */
+  body: Buffer;
+  messageId: string;
+  /** W3C trace context (`traceparent`, `tracestate`) and other string headers. */
+  headers: Record<string, string>;
+  /** Persistent messages are confirmed by the broker before publish resolves; transient ones are fire-and-forget. */
+  persistent: boolean;
+}
+
+/** A message handed to a consumer, with the three ways to settle it. */
+export interface Delivery {
+  /** The AMQP `type` property: the message type, untrusted until validated. */
+  type: string | undefined;
+  body: Buffer;
+  messageId: string | undefined;
+  queue: string;
+  routingKey: string;
+  headers: Record<string, unknown>;
+  /** How many times the broker has delivered this message, from 1 (crashes and channel closes count). */
+  deliveryCount: number;
+  /** How many times a handler asked to retry this message later, from 0. */
+  retries: number;
+  ack(): Promise<void>;
+  /** Republishes to `<queue>.retry` (confirmed), which returns it to `<queue>` after `delayMs`, then acks. */
+  retryLater(delayMs: number, reason: string): Promise<void>;
+  /** Publishes to the dead-letter exchange with the reason (confirmed), then acks. */
+  deadLetter(reason: string): Promise<void>;
+}
+
+export interface Subscription {
+  cancel(): Promise<void>;
+}
+
+/**
+ * The port every broker adapter implements: RabbitMQ (amqplib) for production, in-process for the embedded
+ * mode and unit tests. Both honour the same semantics: strict band priority, manual acks, redelivery with a
+ * delivery count, a delivery limit, retry queues and dead-lettering.
+ */
+export interface BrokerClient {
+  readonly kind: 'amqp' | 'in-process';
+  /** Connects (reconnecting by itself afterwards) and declares the whole topology. Idempotent. */
+  connect(): Promise<void>;
+  /** Resolves once the broker has taken responsibility (confirm) for persistent messages. Rejects with BrokerUnavailableError. */
+  publish(message: OutboundMessage): Promise<void>;
+  /** Pushes a queue's messages to `onDelivery`, at most `prefetch` unsettled at a time. Survives reconnects. */
+  consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription>;
+  /** Takes one message from the first non-empty queue, in the order given, or null if all are empty. */
+  take(queues: readonly string[]): Promise<Delivery | null>;
+  /** Called when a job was published to a band queue, so idle workers take it without waiting to poll. */
+  onWake(listener: () => void): Promise<Subscription>;
+  /** True while connected and able to publish. */
+  isReady(): boolean;
+  close(): Promise<void>;
+}
+
+export const BROKER_CLIENT = Symbol('BROKER_CLIENT');

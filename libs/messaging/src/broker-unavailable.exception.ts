@@ -1,0 +1,10 @@
+/** The broker could not take a message (down, blocked by an alarm, no confirm in time, unroutable). */
+export class BrokerUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'disconnected' | 'blocked' | 'confirm_timeout' | 'nacked' | 'unroutable' | 'closed',
+  ) {
+    super(message);
+    this.name = 'BrokerUnavailableError';
+  }
+}

@@ -1,0 +1,166 @@
+import { Controller, Module, type INestMicroservice } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { uuidv7, type JobCompleted, type JobRequested, type PriorityBand } from '@conveyor/contracts';
+import { InProcessBrokerClient } from '../in-process/in-process-broker.client';
+import { MessagePublisher } from '../message.publisher';
+import { Outcome, type HandlerOutcome } from '../handler-outcome';
+import { DEAD_LETTER_QUEUE } from '../topology';
+import { InProcessTransport } from './in-process.transport';
+import type { DeliveryContext } from './delivery.context';
+
+/** What the test handlers do with each job, by the job's first message content. */
+type Behaviour = 'ok' | 'throw' | 'dead-letter';
+const seen: Array<{ content: string; priority: PriorityBand; deliveryCount: number }> = [];
+const behaviour = new Map<string, Behaviour>();
+const completed: string[] = [];
+let waiters: Array<() => void> = [];
+const notify = () => waiters.splice(0).forEach((w) => w());
+
+@Controller()
+class TestHandlers {
+  @EventPattern('job.requested')
+  handle(@Payload() job: JobRequested, @Ctx() ctx: DeliveryContext): HandlerOutcome {
+    const content = job.messages[0]!.content as string;
+    seen.push({ content, priority: job.priority, deliveryCount: ctx.deliveryCount });
+    notify();
+    const b = behaviour.get(content) ?? 'ok';
+    if (b === 'throw') throw new Error('boom');
+    return b === 'dead-letter' ? Outcome.deadLetter('told to') : Outcome.ack();
+  }
+
+  @EventPattern('job.completed')
+  done(@Payload() event: JobCompleted): HandlerOutcome {
+    completed.push(event.job_id);
+    notify();
+    return Outcome.ack();
+  }
+}
+
+@Module({ controllers: [TestHandlers] })
+class TestModule {}
+
+const job = (content: string, priority: PriorityBand): JobRequested => ({
+  job_id: uuidv7(),
+  tenant_id: 't',
+  model: 'simulated',
+  priority,
+  messages: [{ role: 'user', content }],
+  params: {},
+  created_at: new Date().toISOString(),
+});
+
+async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise<void>((resolve) => {
+      waiters.push(resolve);
+      setTimeout(resolve, 50);
+    });
+  }
+}
+
+describe('BrokerTransport over the in-process broker', () => {
+  let broker: InProcessBrokerClient;
+  let publisher: MessagePublisher;
+  let app: INestMicroservice | undefined;
+
+  const start = async (group: 'inference' | 'persistence', concurrency = 1) => {
+    const strategy = new InProcessTransport(broker, { group, concurrency, idlePollMs: 60_000, retryDelayMs: 5, retryMaxAttempts: 2 });
+    app = await NestFactory.createMicroservice(TestModule, { strategy, logger: false });
+    await app.listen();
+  };
+
+  beforeEach(async () => {
+    seen.length = 0;
+    completed.length = 0;
+    behaviour.clear();
+    waiters = [];
+    broker = new InProcessBrokerClient({ maxDeliveries: 3 });
+    await broker.connect();
+    publisher = new MessagePublisher(broker);
+  });
+
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+    await broker.close();
+  });
+
+  it('drains a backlog strictly high, then normal, then low', async () => {
+    for (let i = 0; i < 5; i += 1) await publisher.publish('job.requested', job(`low-${i}`, 'low'));
+    for (let i = 0; i < 3; i += 1) await publisher.publish('job.requested', job(`normal-${i}`, 'normal'));
+    for (let i = 0; i < 3; i += 1) await publisher.publish('job.requested', job(`high-${i}`, 'high'));
+    await start('inference', 1);
+    await until(() => seen.length === 11);
+    expect(seen.map((s) => s.content)).toEqual([
+      'high-0', 'high-1', 'high-2', 'normal-0', 'normal-1', 'normal-2', 'low-0', 'low-1', 'low-2', 'low-3', 'low-4',
+    ]);
+  });
+
+  it('wakes idle workers when a job arrives instead of waiting for the poll', async () => {
+    await start('inference', 2);
+    await publisher.publish('job.requested', job('wake', 'normal'));
+    await until(() => seen.length === 1, 2_000); // the idle poll is 60 s, so only the wake-up can do this
+    expect(seen[0]!.content).toBe('wake');
+  });
+
+  it('dead-letters a message whose payload breaks the schema, without calling the handler', async () => {
+    await start('inference', 1);
+    await broker.publish({
+      type: 'job.requested',
+      exchange: 'conveyor.jobs',
+      routingKey: 'job.requested.high',
+      body: Buffer.from(JSON.stringify({ job_id: 'not-a-uuid' })),
+      messageId: 'm1',
+      headers: {},
+      persistent: true,
+    });
+    await until(() => broker.deadLetters().length === 1);
+    expect(seen).toHaveLength(0);
+    expect(String(broker.deadLetters()[0]!.headers['x-conveyor-dead-reason'])).toMatch(/invalid job.requested: job_id/);
+  });
+
+  it('retries a handler that throws a bounded number of times, then dead-letters it', async () => {
+    behaviour.set('poison', 'throw');
+    await start('inference', 1);
+    await publisher.publish('job.requested', job('poison', 'normal'));
+    await until(() => broker.deadLetters().length === 1);
+    expect(seen.filter((s) => s.content === 'poison')).toHaveLength(3); // first try + retryMaxAttempts (2)
+    expect(String(broker.deadLetters()[0]!.headers['x-conveyor-dead-reason'])).toMatch(/retries exhausted \(2\): handler threw/);
+  });
+
+  it('dead-letters at once when the handler says so', async () => {
+    behaviour.set('bad', 'dead-letter');
+    await start('inference', 1);
+    await publisher.publish('job.requested', job('bad', 'low'));
+    await until(() => broker.deadLetters().length === 1);
+    expect(seen).toHaveLength(1);
+    expect(broker.deadLetters()[0]!.headers['x-conveyor-dead-reason']).toBe('told to');
+  });
+
+  it('pushes event queues to their consumer group', async () => {
+    await start('persistence', 4);
+    const id = uuidv7();
+    const now = new Date().toISOString();
+    await publisher.publish('job.completed', {
+      job_id: id,
+      tenant_id: 't',
+      attempt: 1,
+      worker_id: 'w',
+      started_at: now,
+      completed_at: now,
+      result: {
+        message: { role: 'assistant', content: 'hi' },
+        finish_reason: 'stop',
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        provider: 'simulated',
+        model: 'simulated',
+      },
+    });
+    await until(() => completed.length === 1);
+    expect(completed).toEqual([id]);
+    expect(broker.depth(DEAD_LETTER_QUEUE)).toBe(0);
+  });
+});
