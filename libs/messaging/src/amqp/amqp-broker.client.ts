@@ -1,0 +1,163 @@
+import { Logger } from '@nestjs/common';
+import type { ChannelModel } from 'amqplib';
+import type { BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
+import { BrokerUnavailableError } from '../broker-unavailable.exception';
+import { Exchanges } from '../topology';
+import { AmqpConfirmPublisher } from './amqp-confirm.publisher';
+import { AmqpConnectionManager, type AmqpLogger } from './amqp-connection.manager';
+import { AmqpConsumerRegistry } from './amqp-consumer.registry';
+import { AmqpDeliveryFactory } from './amqp-delivery.factory';
+import { AmqpPriorityTaker } from './amqp-priority.taker';
+import { AmqpNames, declareTopology } from './amqp-topology';
+
+export interface AmqpBrokerClientOptions {
+  /** amqp(s)://user:pass@host:port/vhost. The password is never logged. */
+  url: string;
+  heartbeatS: number;
+  publishTimeoutMs: number;
+  /** Pause between reconnect attempts, and before re-opening a consumer channel the broker closed. */
+  reconnectMs: number;
+  /** Deliveries of a message (crashes and channel closes count) before the broker dead-letters it. */
+  maxDeliveries: number;
+  /** Shown by the broker's tools next to this connection. */
+  connectionName: string;
+  logger?: AmqpLogger;
+  /** Prefixes every exchange and queue this client declares and uses (tests: one namespace per suite). */
+  namespace?: string;
+}
+
+/** The doorbell rung after each job publish: its arrival is the whole message. */
+const WAKE_BODY = Buffer.alloc(0);
+
+/**
+ * Publishing to an exchange that does not exist makes the broker close the channel, failing every other
+ * publish in flight on it; so only the topology's exchanges are accepted.
+ */
+const KNOWN_EXCHANGES: ReadonlySet<string> = new Set(Object.values(Exchanges));
+
+/**
+ * The RabbitMQ adapter of the BrokerClient port, on amqplib: quorum queues per band pulled in strict
+ * priority, publisher confirms with a timeout, manual acks, retry queues with per-message delays, a
+ * dead-letter exchange, and a connection that reconnects by itself and brings every consumer back.
+ */
+export class AmqpBrokerClient implements BrokerClient {
+  readonly kind = 'amqp' as const;
+  private readonly logger: AmqpLogger;
+  private readonly names: AmqpNames;
+  private readonly connection: AmqpConnectionManager;
+  private readonly publisher: AmqpConfirmPublisher;
+  private readonly consumers: AmqpConsumerRegistry;
+  private readonly taker: AmqpPriorityTaker;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly options: AmqpBrokerClientOptions) {
+    if (!Number.isInteger(options.maxDeliveries) || options.maxDeliveries < 1) throw new Error('maxDeliveries must be an integer of at least 1');
+    this.logger = options.logger ?? new Logger(AmqpBrokerClient.name);
+    this.names = new AmqpNames(options.namespace);
+    this.publisher = new AmqpConfirmPublisher(options.publishTimeoutMs, this.logger);
+    this.connection = new AmqpConnectionManager({
+      url: options.url,
+      heartbeatS: options.heartbeatS,
+      reconnectMs: options.reconnectMs,
+      connectionName: options.connectionName,
+      logger: this.logger,
+      setup: (model) => this.setUpConnection(model),
+      onConnected: (model) => this.consumers.reattachAll(model),
+    });
+    const currentConnection = () => this.connection.current;
+    const deliveries = new AmqpDeliveryFactory(this.names, this.publisher);
+    this.consumers = new AmqpConsumerRegistry({ names: this.names, deliveries, logger: this.logger, reconnectMs: options.reconnectMs, currentConnection });
+    this.taker = new AmqpPriorityTaker(this.names, deliveries, this.logger, currentConnection);
+  }
+
+  connect(): Promise<void> {
+    if (this.closing) return Promise.reject(closedError());
+    return this.connection.start();
+  }
+
+  isReady(): boolean {
+    return this.connection.current !== null && !this.connection.isBlocked && this.publisher.isAttached;
+  }
+
+  async publish(message: OutboundMessage): Promise<void> {
+    if (this.closing) throw closedError();
+    if (!KNOWN_EXCHANGES.has(message.exchange)) throw new BrokerUnavailableError(`unknown exchange ${message.exchange}`, 'unroutable');
+    if (this.connection.isBlocked) throw new BrokerUnavailableError('the broker is blocking publishes (resource alarm)', 'blocked');
+    const exchange = this.names.of(message.exchange);
+    const options = {
+      type: message.type,
+      messageId: message.messageId,
+      contentType: 'application/json',
+      timestamp: Math.floor(Date.now() / 1000),
+      headers: message.headers,
+      persistent: message.persistent,
+    };
+    if (!message.persistent) return this.publisher.send(exchange, message.routingKey, message.body, options);
+    await this.publisher.confirmed(exchange, message.routingKey, message.body, options);
+    if (message.exchange === Exchanges.jobs) this.ringDoorbell();
+  }
+
+  async consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
+    if (this.closing) throw closedError();
+    if (!Number.isInteger(prefetch) || prefetch < 1) throw new Error('prefetch must be an integer of at least 1 (0 would mean unlimited)');
+    return this.consumers.consume(queue, prefetch, onDelivery);
+  }
+
+  take(queues: readonly string[]): Promise<Delivery | null> {
+    if (this.closing) return Promise.reject(closedError());
+    return this.taker.take(queues);
+  }
+
+  onWake(listener: () => void): Promise<Subscription> {
+    if (this.closing) return Promise.reject(closedError());
+    return this.consumers.onWake(listener);
+  }
+
+  /** Graceful: waits for confirms in flight, cancels every consumer (unsettled messages go back), then closes. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      await this.publisher.settled();
+      await this.consumers.cancelAll();
+      await this.connection.close();
+    })();
+    return this.closing;
+  }
+
+  /** Drops the TCP connection as a network failure would, for reconnect tests and chaos drills. */
+  simulateConnectionLoss(): void {
+    this.connection.dropSocket();
+  }
+
+  /** Runs on every (re)connect before the client counts as connected: topology, then the publish channel. */
+  private async setUpConnection(model: ChannelModel): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => this.logger.error(`declaring the topology failed: ${err.message}`));
+    await declareTopology(channel, this.names, this.options.maxDeliveries);
+    await channel.close();
+    await this.openPublishChannel(model);
+  }
+
+  /** If the broker closes the publish channel while the connection lives on, a new one replaces it. */
+  private async openPublishChannel(model: ChannelModel): Promise<void> {
+    const reopen = () =>
+      // A lost connection closes its channels just before it reports itself closed: look once it has.
+      setImmediate(() => {
+        if (this.closing || this.connection.current !== model) return;
+        this.openPublishChannel(model).catch((err: Error) => this.logger.error(`could not re-open the publish channel: ${err.message}`));
+      });
+    this.publisher.attach(await model.createConfirmChannel(), reopen);
+  }
+
+  /** Rings the wake fanout; if that fails the job is still queued, and idle workers find it at their next poll. */
+  private ringDoorbell(): void {
+    try {
+      this.publisher.send(this.names.of(Exchanges.wake), '', WAKE_BODY, { persistent: false });
+    } catch (err) {
+      this.logger.warn(`could not ring the wake-up doorbell: ${(err as Error).message}`);
+    }
+  }
+}
+
+function closedError(): BrokerUnavailableError {
+  return new BrokerUnavailableError('broker client is closed', 'closed');
+}
