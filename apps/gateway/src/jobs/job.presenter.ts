@@ -1,0 +1,60 @@
+import type { ChatCompletionView, JobAcceptedView, JobStatusView, JobView } from '@conveyor/contracts';
+import type { JobRecord } from '@conveyor/database';
+
+const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const links = (id: string) => ({ self: `/v1/jobs/${id}`, status: `/v1/jobs/${id}/status`, cancel: `/v1/jobs/${id}/cancel` });
+
+/** The 202 answer to a submit. */
+export function presentAccepted(job: Pick<JobRecord, 'id' | 'model' | 'priority' | 'createdAt'>): JobAcceptedView {
+  return { object: 'job', job_id: job.id, status: 'queued', model: job.model, priority: job.priority, created_at: job.createdAt.toISOString(), links: links(job.id) };
+}
+
+export function presentStatus(job: JobRecord): JobStatusView {
+  return { job_id: job.id, status: job.status, updated_at: job.updatedAt.toISOString() };
+}
+
+/** The whole job, with the result as OpenAI's chat.completion object and the timing metrics of seed 001. */
+export function presentJob(job: JobRecord): JobView {
+  const endedAt = job.completedAt ?? job.failedAt ?? (job.startedAt ? job.cancelledAt : null);
+  const processingMs = job.startedAt && endedAt ? endedAt.getTime() - job.startedAt.getTime() : null;
+  const completionTokens = job.result?.usage.completion_tokens ?? null;
+  return {
+    object: 'job',
+    job_id: job.id,
+    status: job.status,
+    model: job.model,
+    priority: job.priority,
+    created_at: job.createdAt.toISOString(),
+    updated_at: job.updatedAt.toISOString(),
+    timestamps: {
+      queued: job.createdAt.toISOString(),
+      started: iso(job.startedAt),
+      completed: iso(job.completedAt),
+      failed: iso(job.failedAt),
+      cancelled: iso(job.cancelledAt),
+    },
+    attempts: job.attempts,
+    result: job.result && job.completedAt ? presentCompletion(job) : null,
+    error: job.error,
+    metrics: {
+      queue_wait_ms: job.startedAt ? job.startedAt.getTime() - job.createdAt.getTime() : null,
+      processing_ms: processingMs,
+      tokens_per_second:
+        completionTokens !== null && processingMs ? Math.round((completionTokens / (processingMs / 1000)) * 100) / 100 : null,
+    },
+    metadata: job.metadata,
+    links: links(job.id),
+  };
+}
+
+function presentCompletion(job: JobRecord): ChatCompletionView {
+  const result = job.result!;
+  return {
+    id: `chatcmpl-${job.id}`,
+    object: 'chat.completion',
+    created: Math.floor(job.completedAt!.getTime() / 1000),
+    model: result.model,
+    choices: [{ index: 0, message: result.message, finish_reason: result.finish_reason }],
+    usage: result.usage,
+  };
+}

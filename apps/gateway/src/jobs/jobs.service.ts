@@ -1,0 +1,104 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
+import { chatCompletionRequestSchema, isUuid, parsePriority, uuidv7, type JobListView, type JobView } from '@conveyor/contracts';
+import { JOB_STORE, type JobRecord, type JobStore, type NewJob } from '@conveyor/database';
+import { BrokerUnavailableError, MessagePublisher } from '@conveyor/messaging';
+import { currentTraceId } from '@conveyor/telemetry';
+import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
+import { presentJob } from './job.presenter';
+import { jobRequestedOf } from './job-requested.mapper';
+import { JobListQuerySchema } from './job-list-query.schema';
+import { parseOrThrow } from './request-validation.util';
+
+/**
+ * The job API's use cases. Submitting commits the job row, then publishes it to its priority band and waits
+ * for the broker's confirm: a 202 therefore means both a committed row and a durable message. If the publish
+ * fails the row is removed again and the caller gets a 503, never a 202.
+ */
+@Injectable()
+export class JobsService {
+  private readonly logger = new Logger(JobsService.name);
+  private readonly requestSchema: ReturnType<typeof chatCompletionRequestSchema>;
+
+  constructor(
+    @Inject(JOB_STORE) private readonly jobs: JobStore,
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly publisher: MessagePublisher,
+  ) {
+    this.requestSchema = chatCompletionRequestSchema(config.limits);
+  }
+
+  async submit(tenantId: string, body: unknown): Promise<NewJob> {
+    const request = parseOrThrow(this.requestSchema, body);
+    const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? undefined);
+    const job: NewJob = {
+      id: uuidv7(),
+      tenantId,
+      model: request.model ?? this.config.defaultModel,
+      priority: parsePriority(request.priority)!,
+      messages: request.messages,
+      params: {
+        max_tokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
+        temperature: request.temperature ?? undefined,
+        top_p: request.top_p ?? undefined,
+        stop,
+        user: request.user,
+      },
+      metadata: request.metadata ?? {},
+      traceId: currentTraceId(),
+      createdAt: new Date(),
+    };
+    if (!this.publisher.isReady()) throw unavailable(GatewayErrorCode.BrokerUnavailable);
+    await this.storeOrThrow(() => this.jobs.insert(job));
+    try {
+      await this.publisher.publish('job.requested', jobRequestedOf(job));
+    } catch (err) {
+      this.logger.warn(`job ${job.id} not accepted, publish failed: ${(err as Error).message}`);
+      await this.jobs.remove(job.id).catch((e) => this.logger.error(`could not remove unaccepted job ${job.id}: ${(e as Error).message}`));
+      throw err instanceof BrokerUnavailableError ? unavailable(GatewayErrorCode.BrokerUnavailable) : err;
+    }
+    return job;
+  }
+
+  async get(tenantId: string, id: string): Promise<JobRecord> {
+    const job = isUuid(id) ? await this.storeOrThrow(() => this.jobs.findForTenant(tenantId, id)) : null;
+    if (!job) throw GatewayException.jobNotFound(id);
+    return job;
+  }
+
+  async list(tenantId: string, query: unknown): Promise<JobListView> {
+    const q = parseOrThrow(JobListQuerySchema, query, 'query string');
+    const { jobs, hasMore } = await this.storeOrThrow(() => this.jobs.listForTenant(tenantId, q));
+    const data: JobView[] = jobs.map(presentJob);
+    return { object: 'list', data, first_id: data[0]?.job_id ?? null, last_id: data.at(-1)?.job_id ?? null, has_more: hasMore };
+  }
+
+  /** queued → cancelled; a finished job comes back unchanged. Running jobs can't be cancelled yet. */
+  async cancel(tenantId: string, id: string): Promise<JobRecord> {
+    const outcome = isUuid(id) ? await this.storeOrThrow(() => this.jobs.cancelQueued(tenantId, id, new Date())) : null;
+    if (!outcome) throw GatewayException.jobNotFound(id);
+    const { job, changed } = outcome;
+    if (changed) {
+      await this.publisher
+        .publish('job.cancelled', { job_id: job.id, tenant_id: tenantId, cancelled_at: job.cancelledAt!.toISOString() })
+        .catch((err) => this.logger.warn(`job ${job.id} cancelled, but its event was not published: ${(err as Error).message}`));
+    } else if (job.status === 'running') {
+      throw new GatewayException(GatewayErrorCode.JobNotCancellable, 'The job is already running; running jobs cannot be cancelled yet.', 'job_id');
+    }
+    return job;
+  }
+
+  private async storeOrThrow<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      this.logger.error(`database error: ${(err as Error).message}`);
+      throw unavailable(GatewayErrorCode.DatabaseUnavailable);
+    }
+  }
+}
+
+function unavailable(code: GatewayErrorCode.BrokerUnavailable | GatewayErrorCode.DatabaseUnavailable): GatewayException {
+  const what = code === GatewayErrorCode.BrokerUnavailable ? 'The queue' : 'The job store';
+  return new GatewayException(code, `${what} is unavailable; nothing was accepted. Try again shortly.`);
+}

@@ -1,0 +1,16 @@
+import './instrumentation';
+import { loadConfig } from '@conveyor/config';
+import { createBrokerClient } from '@conveyor/messaging';
+import { startNotification } from './notification.app';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env, { require: ['broker'] });
+  const broker = createBrokerClient(config, 'notification');
+  await startNotification({ config, broker, databaseUrl: config.database.url ?? '', ownsBroker: true });
+  console.log('conveyor notification consuming terminal job events');
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ConfigModule } from '@conveyor/config';
+import { DatabaseModule } from '@conveyor/database';
+import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
+import { JobEventsHandler } from './job-events.handler';
+
+@Module({})
+export class PersistenceModule {
+  static forRoot(runtime: ServiceRuntime): DynamicModule {
+    const { config } = runtime;
+    return {
+      module: PersistenceModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
+        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate }),
+      ],
+      controllers: [JobEventsHandler],
+    };
+  }
+}
