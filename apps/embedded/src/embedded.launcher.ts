@@ -1,0 +1,51 @@
+import type { INestApplication, INestMicroservice } from '@nestjs/common';
+import type { ConveyorConfig } from '@conveyor/config';
+import { JOB_STORE, startEmbeddedPostgres, type JobStore } from '@conveyor/database';
+import { createBrokerClient, MessagePublisher, type ServiceRuntime } from '@conveyor/messaging';
+import { startGateway } from '../../gateway/src/gateway.app';
+import { startInference } from '../../inference/src/inference.app';
+import { startNotification } from '../../notification/src/notification.app';
+import { startPersistence } from '../../persistence/src/persistence.app';
+import { requeueUnfinishedJobs } from './job-recovery';
+
+export interface EmbeddedSystem {
+  url: string;
+  broker: 'in-process' | 'rabbitmq';
+  database: 'embedded' | 'postgresql';
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs every service in this one process, over the same modules as the separate deployments: the in-process
+ * broker and an embedded PostgreSQL (PGlite, same migrations) unless BROKER_URL / DATABASE_URL point at real ones.
+ */
+export async function launchEmbedded(config: ConveyorConfig): Promise<EmbeddedSystem> {
+  const embeddedDb = config.database.url ? null : await startEmbeddedPostgres(config.database.embeddedDataDir);
+  const databaseUrl = config.database.url ?? embeddedDb!.url;
+  const broker = createBrokerClient(config, 'embedded');
+  await broker.connect();
+  // PGlite serves a handful of connections, shared by all the apps of this process.
+  const shared = embeddedDb ? { ...config, database: { ...config.database, poolSize: 2 } } : config;
+  const runtime: ServiceRuntime = { config: shared, broker, databaseUrl, ownsBroker: false };
+
+  const apps: Array<INestApplication | INestMicroservice> = [];
+  const gateway = await startGateway(runtime); // runs the migrations first
+  apps.push(gateway);
+  apps.push(await startPersistence({ ...runtime, config: { ...shared, database: { ...shared.database, migrate: false } } }));
+  apps.push(await startNotification(runtime));
+  apps.push(await startInference(runtime));
+  if (broker.kind === 'in-process') await requeueUnfinishedJobs(gateway.get<JobStore>(JOB_STORE), gateway.get(MessagePublisher));
+
+  const address = await gateway.getUrl();
+  return {
+    url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost'),
+    broker: broker.kind === 'amqp' ? 'rabbitmq' : 'in-process',
+    database: embeddedDb ? 'embedded' : 'postgresql',
+    stop: async () => {
+      // Workers first, so nothing new starts; the gateway last, so polls keep answering while they drain.
+      for (const app of apps.reverse()) await app.close();
+      await broker.close();
+      await embeddedDb?.stop();
+    },
+  };
+}

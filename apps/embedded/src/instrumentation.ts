@@ -1,0 +1,3 @@
+import { startTelemetry } from '@conveyor/telemetry';
+
+startTelemetry('embedded');
