@@ -1,0 +1,112 @@
+import amqp from 'amqplib';
+import { DEAD_LETTER_QUEUE, QUEUES, retryQueue } from '@conveyor/messaging';
+import { Api, SEED_BODY } from '../support/http.util';
+import { EventTap } from '../support/event-tap.util';
+import { ServiceProcess, freePort } from '../support/service-process.util';
+
+const BROKER_URL = process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+
+/**
+ * The separate-services deployment: gateway, persistence, notification and inference each in its own process,
+ * over the real RabbitMQ and PostgreSQL.
+ */
+describe('separate services over RabbitMQ and PostgreSQL', () => {
+  const started: ServiceProcess[] = [];
+  let env: Record<string, string>;
+  let alice: Api;
+  let bob: Api;
+  let tap: EventTap;
+
+  const start = async (app: 'gateway' | 'inference' | 'persistence' | 'notification', extra: Record<string, string> = {}, name?: string) => {
+    const service = ServiceProcess.start(app, { ...env, ...extra }, name);
+    started.push(service);
+    await service.waitForLog(/listening on|running \d+ job|consuming/);
+    return service;
+  };
+  const fastWorker = { WORKER_CONCURRENCY: '1', SIMULATED_TTFT_MS: '5', SIMULATED_TOKENS_PER_SECOND: '2000', SIMULATED_MIN_TOKENS: '4', SIMULATED_MAX_TOKENS: '8' };
+
+  /** Starts from empty queues: what earlier runs left behind must not run ahead of this run's jobs. */
+  const resetQueues = async () => {
+    const connection = await amqp.connect(BROKER_URL);
+    const channel = await connection.createChannel();
+    for (const q of QUEUES) {
+      await channel.deleteQueue(q.name);
+      if (q.retry) await channel.deleteQueue(retryQueue(q.name));
+    }
+    await channel.deleteQueue(DEAD_LETTER_QUEUE);
+    await connection.close();
+  };
+
+  beforeAll(async () => {
+    await resetQueues();
+    const port = await freePort();
+    env = {
+      BROKER_URL,
+      DATABASE_URL: process.env.TEST_DATABASE_URL!,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      API_KEYS: 'tok-alice-secret:tenant-alice,tok-bob-secret:tenant-bob',
+      WORKER_IDLE_POLL_MS: '200',
+      RETRY_DELAY_MS: '200',
+    };
+    tap = await EventTap.open(BROKER_URL, ['job.*.*']);
+    await start('persistence');
+    await start('notification');
+    await start('gateway');
+    alice = new Api(`http://127.0.0.1:${port}`, 'tok-alice-secret');
+    bob = alice.as('tok-bob-secret');
+  });
+
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+    await tap?.close();
+  });
+
+  it('under a backlog, one worker finishes 5 high jobs before any of 20 low ones queued before them', async () => {
+    const low: string[] = [];
+    const high: string[] = [];
+    for (let i = 0; i < 20; i += 1) low.push((await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: `low ${i}` }], priority: 'low' })).body.job_id);
+    for (let i = 0; i < 5; i += 1) high.push((await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: `high ${i}` }], priority: 10 })).body.job_id);
+    await start('inference', fastWorker, 'worker-priority');
+    const jobs = await Promise.all([...high, ...low].map((id) => alice.waitForJob(id)));
+    const completedAt = (j: any) => Date.parse(j.timestamps.completed);
+    const lastHigh = Math.max(...jobs.slice(0, 5).map(completedAt));
+    const firstLow = Math.min(...jobs.slice(5).map(completedAt));
+    expect(jobs.every((j) => j.status === 'completed')).toBe(true);
+    expect(lastHigh).toBeLessThanOrEqual(firstLow);
+    expect(jobs.slice(0, 5).every((j) => j.priority === 'high')).toBe(true);
+  });
+
+  it('replays the seed 000 flow: submit, poll to completed, list completed, tenant isolation', async () => {
+    const submitted = await alice.post('/v1/chat/completions', SEED_BODY);
+    expect(submitted.status).toBe(202);
+    expect((await alice.get(`/v1/jobs/${submitted.body.job_id}`)).status).toBe(200);
+    const job = await alice.waitForJob(submitted.body.job_id);
+    expect(job).toMatchObject({ status: 'completed', model: 'simulated', attempts: 1, error: null });
+    expect(job.result.object).toBe('chat.completion');
+    const completed = await alice.get('/v1/jobs?status=completed&limit=100');
+    expect(completed.body.data.map((j: { job_id: string }) => j.job_id)).toContain(job.job_id);
+    expect((await bob.get(`/v1/jobs/${job.job_id}`)).status).toBe(404);
+    expect((await bob.get('/v1/jobs?status=completed')).body.data).toEqual([]);
+    const health = await alice.as(undefined).get('/health');
+    expect(health.body).toEqual({ status: 'ok', broker: { ready: true }, database: { ready: true } });
+  });
+
+  it('a worker killed with SIGKILL mid-job loses nothing: the job completes on another worker, exactly once', async () => {
+    await Promise.all(started.filter((s) => s.name.startsWith('worker')).map((s) => s.stop()));
+    const slow = await start('inference', { WORKER_CONCURRENCY: '1', SIMULATED_TTFT_MS: '100', SIMULATED_TOKENS_PER_SECOND: '10', SIMULATED_MIN_TOKENS: '40', SIMULATED_MAX_TOKENS: '40' }, 'worker-doomed');
+    const submitted = await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'survive a crash' }] });
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.job_id;
+    await tap.until(() => tap.of(id, 'job.delta').length >= 3); // mid-generation
+    await slow.kill();
+    await start('inference', { ...fastWorker, SIMULATED_MIN_TOKENS: '40', SIMULATED_MAX_TOKENS: '40' }, 'worker-rescuer');
+    const job = await alice.waitForJob(id);
+    expect(job.status).toBe('completed');
+    expect(job.attempts).toBe(2);
+    await tap.until((events) => events.some((e) => e.payload.job_id === id && e.type === 'job.completed'));
+    expect(tap.of(id, 'job.completed')).toHaveLength(1);
+    expect(tap.of(id, 'job.started').map((e) => e.payload.attempt)).toEqual([1, 2]);
+    expect(job.result.usage.completion_tokens).toBe(40);
+  });
+});
