@@ -33,6 +33,7 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
   private readonly inFlight = new Set<Promise<void>>();
   private readonly shutdown = new AbortController();
   private puller?: BandPuller;
+  private stopping = false;
 
   constructor(
     protected readonly broker: BrokerClient,
@@ -59,13 +60,18 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
     }
   }
 
+  /**
+   * Graceful stop: take nothing new, let in-flight handlers finish and settle (up to the drain timeout, then
+   * abort them), and only then cancel the consumers, which hands back whatever was prefetched but not started.
+   */
   async close(): Promise<void> {
+    this.stopping = true;
     await this.puller?.stop();
-    await Promise.all(this.subscriptions.splice(0).map((s) => s.cancel().catch(() => undefined)));
     const drained = Promise.all([...this.inFlight]);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 25_000).unref());
     await Promise.race([drained, timeout]);
     this.shutdown.abort();
+    await Promise.all(this.subscriptions.splice(0).map((s) => s.cancel().catch(() => undefined)));
   }
 
   on(): never {
@@ -78,6 +84,8 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
 
   /** Runs one delivery to its end (handler + settlement); close() waits for these. */
   private track(delivery: Delivery): Promise<void> {
+    // Prefetched after close() began: leave it unsettled, so cancelling the consumer returns it to the queue.
+    if (this.stopping) return Promise.resolve();
     const run = this.dispatch(delivery).finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
     return run;
