@@ -39,9 +39,12 @@ export async function dropDatabase(name: string): Promise<void> {
   await onMaintenanceDb((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
-/** Creates `conveyor_test` and migrates it once for the whole run (called from jest's globalSetup). */
+/** This run's database: one per jest process, so concurrent runs (two checkouts, CI) never share one. */
+export const TEST_DATABASE_NAME = `conveyor_test_${process.pid}`;
+
+/** Creates this run's database and migrates it once for the whole run (called from jest's globalSetup). */
 export async function prepareTestDatabase(): Promise<string> {
-  const url = await recreateDatabase('conveyor_test');
+  const url = await recreateDatabase(TEST_DATABASE_NAME);
   const dataSource = await openDataSource(url);
   try {
     await runMigrations(dataSource);
