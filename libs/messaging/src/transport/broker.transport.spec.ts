@@ -15,6 +15,8 @@ const seen: Array<{ content: string; priority: PriorityBand; deliveryCount: numb
 const behaviour = new Map<string, Behaviour>();
 const completed: string[] = [];
 let waiters: Array<() => void> = [];
+let releaseSlow: () => void = () => undefined;
+let slowGate: Promise<void> = Promise.resolve();
 const notify = () => waiters.splice(0).forEach((w) => w());
 
 @Controller()
@@ -30,9 +32,10 @@ class TestHandlers {
   }
 
   @EventPattern('job.completed')
-  done(@Payload() event: JobCompleted): HandlerOutcome {
+  async done(@Payload() event: JobCompleted): Promise<HandlerOutcome> {
     completed.push(event.job_id);
     notify();
+    if (event.worker_id === 'slow') await slowGate;
     return Outcome.ack();
   }
 }
@@ -138,6 +141,40 @@ describe('BrokerTransport over the in-process broker', () => {
     await until(() => broker.deadLetters().length === 1);
     expect(seen).toHaveLength(1);
     expect(broker.deadLetters()[0]!.headers['x-conveyor-dead-reason']).toBe('told to');
+  });
+
+  const completedEvent = (workerId: string): JobCompleted => {
+    const now = new Date().toISOString();
+    return {
+      job_id: uuidv7(),
+      tenant_id: 't',
+      attempt: 1,
+      worker_id: workerId,
+      started_at: now,
+      completed_at: now,
+      result: {
+        message: { role: 'assistant', content: 'hi' },
+        finish_reason: 'stop',
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        provider: 'simulated',
+        model: 'simulated',
+      },
+    };
+  };
+
+  it('on close, lets an in-flight handler finish and settle before cancelling the consumer', async () => {
+    slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    await start('persistence', 1);
+    const event = completedEvent('slow');
+    await publisher.publish('job.completed', event);
+    await until(() => completed.length === 1);
+    const closing = app!.close();
+    app = undefined;
+    releaseSlow();
+    await closing;
+    // Settled (acked) rather than handed back: nothing waits in the queue to be processed a second time.
+    expect(broker.depth('conveyor.persistence')).toBe(0);
+    expect(completed).toEqual([event.job_id]);
   });
 
   it('pushes event queues to their consumer group', async () => {
