@@ -62,6 +62,20 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     await tap?.close();
   });
 
+  it('marks a job failed when its message is dead-lettered, instead of leaving it queued forever', async () => {
+    // No worker runs yet: take the job's message off its band and reject it, as a broker would a poison message.
+    const submitted = await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'doomed' }], priority: 'low' });
+    expect(submitted.status).toBe(202);
+    const connection = await amqp.connect(BROKER_URL);
+    const channel = await connection.createChannel();
+    const message = await channel.get('conveyor.jobs.low', { noAck: false });
+    expect(message && JSON.parse(message.content.toString()).job_id).toBe(submitted.body.job_id);
+    channel.nack(message as amqp.GetMessage, false, false);
+    await connection.close();
+    const job = await alice.waitForJob(submitted.body.job_id, ['failed']);
+    expect(job.error).toEqual({ code: 'internal_error', message: expect.stringContaining('dead-lettered before it finished (rejected)') });
+  });
+
   it('under a backlog, one worker finishes 5 high jobs before any of 20 low ones queued before them', async () => {
     const low: string[] = [];
     const high: string[] = [];

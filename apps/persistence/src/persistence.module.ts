@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ConfigModule } from '@conveyor/config';
 import { DatabaseModule } from '@conveyor/database';
 import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
+import { DeadJobsHandler } from './dead-jobs.handler';
 import { JobEventsHandler } from './job-events.handler';
 
 @Module({})
@@ -15,7 +16,7 @@ export class PersistenceModule {
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
         DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate }),
       ],
-      controllers: [JobEventsHandler],
+      controllers: [JobEventsHandler, DeadJobsHandler],
     };
   }
 }

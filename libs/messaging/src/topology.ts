@@ -24,6 +24,8 @@ export const retryQueue = (queue: string): string => `${queue}.retry`;
 export const BAND_QUEUES: readonly string[] = PRIORITY_BANDS.map(bandQueue);
 
 export const DEAD_LETTER_QUEUE = 'conveyor.dead';
+/** The persistence service's copy of every dead letter: a job whose message died is marked failed, never left running. */
+export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
 
 export interface QueueSpec {
   name: string;
@@ -33,6 +35,11 @@ export interface QueueSpec {
   deliveryLimit: boolean;
   /** A `<name>.retry` delay queue is declared next to it. */
   retry: boolean;
+  /**
+   * A sink of dead letters: what its consumers give up on is acked and dropped (the copy in
+   * `conveyor.dead` stays), never dead-lettered again, which would loop through the fanout.
+   */
+  sink?: boolean;
 }
 
 export type ConsumerGroupName = 'inference' | 'persistence' | 'notification';
@@ -49,7 +56,7 @@ const terminal = ['job.completed', 'job.failed', 'job.cancelled'] as const;
 
 export const CONSUMER_GROUPS: Record<ConsumerGroupName, ConsumerGroup> = {
   inference: { mode: 'bands', queues: BAND_QUEUES, types: ['job.requested'] },
-  persistence: { mode: 'queue', queues: ['conveyor.persistence'], types: terminalAndStarted },
+  persistence: { mode: 'queue', queues: ['conveyor.persistence', PERSISTENCE_DEAD_LETTER_QUEUE], types: [...terminalAndStarted, 'job.requested'] },
   notification: { mode: 'queue', queues: ['conveyor.notification'], types: terminal },
 };
 
@@ -73,7 +80,13 @@ export const QUEUES: readonly QueueSpec[] = [
     retry: true,
   },
   { name: DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: false },
+  { name: PERSISTENCE_DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: true, sink: true },
 ];
+
+/** Whether a queue is a dead-letter sink (see QueueSpec.sink). */
+export function isSinkQueue(queue: string): boolean {
+  return QUEUES.some((q) => q.name === queue && q.sink === true);
+}
 
 /** The exchange a message type is published to. */
 export function exchangeOf(type: MessageType): string {

@@ -155,12 +155,14 @@ export class InProcessBrokerClient implements BrokerClient {
     };
   }
 
+  /** Like the dead-letter fanout: a copy to every queue bound to it (the inspection queue and the persistence sink). */
   private toDeadLetters(message: StoredMessage, source: string, reason: string): void {
-    this.queue(DEAD_LETTER_QUEUE).ready.push({
-      ...message,
-      messageId: message.messageId ?? randomUUID(),
-      headers: { ...message.headers, 'x-conveyor-dead-reason': reason, 'x-conveyor-source-queue': source },
-    });
+    const headers = { ...message.headers, 'x-conveyor-dead-reason': reason, 'x-conveyor-source-queue': source };
+    for (const spec of QUEUES.filter((q) => q.bindings.some(([exchange]) => exchange === Exchanges.deadLetter))) {
+      const copy: StoredMessage = { ...message, messageId: message.messageId ?? randomUUID(), headers, deliveries: 0 };
+      if (spec.name === DEAD_LETTER_QUEUE) this.queue(spec.name).ready.push(copy);
+      else this.queue(spec.name).enqueue(copy);
+    }
   }
 
   private queue(name: string): InProcessQueue {

@@ -5,7 +5,7 @@ import { isMessageType, parseMessage } from '@conveyor/contracts';
 import { extractTraceContext, withSpan } from '@conveyor/telemetry';
 import type { BrokerClient, Delivery, Subscription } from '../broker-client.port';
 import { isHandlerOutcome, Outcome, type HandlerOutcome } from '../handler-outcome';
-import { CONSUMER_GROUPS, type ConsumerGroupName } from '../topology';
+import { CONSUMER_GROUPS, isSinkQueue, type ConsumerGroupName } from '../topology';
 import { BandPuller } from './band-puller';
 import { DeliveryContext } from './delivery.context';
 
@@ -128,17 +128,18 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
   }
 
   private async settle(delivery: Delivery, outcome: HandlerOutcome): Promise<void> {
-    switch (outcome.action) {
-      case 'ack':
-        return delivery.ack();
-      case 'retry':
-        if (delivery.retries >= this.options.retryMaxAttempts) {
-          return delivery.deadLetter(`retries exhausted (${delivery.retries}): ${outcome.reason}`);
-        }
-        return delivery.retryLater(outcome.delayMs ?? this.options.retryDelayMs, outcome.reason);
-      case 'dead-letter':
-        this.logger.warn(`dead-lettering ${delivery.type ?? 'message'} ${delivery.messageId ?? ''}: ${outcome.reason}`);
-        return delivery.deadLetter(outcome.reason);
+    if (outcome.action === 'ack') return delivery.ack();
+    if (outcome.action === 'retry' && delivery.retries < this.options.retryMaxAttempts) {
+      return delivery.retryLater(outcome.delayMs ?? this.options.retryDelayMs, outcome.reason);
     }
+    const reason = outcome.action === 'retry' ? `retries exhausted (${delivery.retries}): ${outcome.reason}` : outcome.reason;
+    if (isSinkQueue(delivery.queue)) {
+      // Dead-lettering from a dead-letter sink would loop through the fanout; the copy in conveyor.dead remains.
+      this.logger.warn(`dropping ${delivery.type ?? 'message'} ${delivery.messageId ?? ''} from ${delivery.queue}: ${reason}`);
+      return delivery.ack();
+    }
+    this.logger.warn(`dead-lettering ${delivery.type ?? 'message'} ${delivery.messageId ?? ''}: ${reason}`);
+    return delivery.deadLetter(reason);
   }
+
 }
