@@ -71,6 +71,7 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     const message = await channel.get('conveyor.jobs.low', { noAck: false });
     expect(message && JSON.parse(message.content.toString()).job_id).toBe(submitted.body.job_id);
     channel.nack(message as amqp.GetMessage, false, false);
+    await channel.close(); // waits for the broker, so the reject is processed before the connection goes
     await connection.close();
     const job = await alice.waitForJob(submitted.body.job_id, ['failed']);
     expect(job.error).toEqual({ code: 'internal_error', message: expect.stringContaining('dead-lettered before it finished (rejected)') });
