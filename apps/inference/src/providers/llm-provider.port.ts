@@ -6,10 +6,13 @@ export interface ProviderRequest {
   params: CompletionParams;
 }
 
-/** What a provider streams: text as it is generated, then exactly one `finish`. */
+/**
+ * What a provider streams: text as it is generated, then exactly one `finish`. `usageEstimated` is true when the
+ * upstream reported no usage and the adapter counted the tokens itself, so billing can tell the two apart.
+ */
 export type ProviderChunk =
   | { type: 'delta'; content: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage };
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean };
 
 /**
  * An LLM backend. `stream` yields deltas as they arrive and must stop promptly (throwing an AbortError)
@@ -20,14 +23,31 @@ export interface LlmProvider {
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
 }
 
-/** A provider failure; `retryable` errors (429, 5xx, timeouts) are retried, the rest fail the job at once. */
+/** What an upstream said about a failure, beyond whether to retry it. */
+export interface ProviderErrorDetails {
+  /** The upstream's HTTP status, when it answered with one. */
+  status?: number;
+  /** How long the upstream asked us to wait before trying again (Retry-After and its kin). */
+  retryAfterMs?: number;
+}
+
+/**
+ * A provider failure; `retryable` errors (429, 5xx, timeouts, cut streams) are retried, the rest fail the job at
+ * once. A cancellation is never a ProviderError: adapters throw an AbortError so callers tell the two apart.
+ */
 export class ProviderError extends Error {
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+
   constructor(
     message: string,
     readonly retryable: boolean,
+    details: ProviderErrorDetails = {},
   ) {
     super(message);
     this.name = 'ProviderError';
+    this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

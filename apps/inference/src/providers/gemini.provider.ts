@@ -1,0 +1,112 @@
+import { GoogleGenAI, type Content, type GenerateContentParameters, type GenerateContentResponse } from '@google/genai';
+import { messageText, type ChatMessage, type FinishReason } from '@conveyor/contracts';
+import { CompletionTally } from './completion-tally.util';
+import type { LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
+import { abortError, classifyProviderError } from './provider-error.classifier';
+
+export interface GeminiProviderOptions {
+  name: string;
+  /** Google's Gemini API by default; a proxy or compatible server otherwise. */
+  baseURL?: string;
+  apiKey: string;
+  upstreamModel: string;
+  /** Bounds the whole request, stream included: @google/genai keeps its timer armed while the body is read. */
+  timeoutMs: number;
+}
+
+/** Gemini's finish reasons in OpenAI's terms; the safety family is a content filter, anything else a stop. */
+const FINISH_REASONS: Record<string, FinishReason> = {
+  STOP: 'stop',
+  MAX_TOKENS: 'length',
+  SAFETY: 'content_filter',
+  RECITATION: 'content_filter',
+  BLOCKLIST: 'content_filter',
+  PROHIBITED_CONTENT: 'content_filter',
+  SPII: 'content_filter',
+  IMAGE_SAFETY: 'content_filter',
+};
+
+/**
+ * Google Gemini's `streamGenerateContent?alt=sse`, through the official `@google/genai` SDK: version 2 declares
+ * Node >= 20 (3.x needs Node 22), so no hand-written client or SSE parser is needed. Its only install script is a
+ * no-op `preinstall`, harmless when npm blocks it. System and developer messages become `systemInstruction`,
+ * assistant turns the `model` role. Gemini has no per-end-user field, so `params.user` is not sent.
+ */
+export class GeminiProvider implements LlmProvider {
+  readonly name: string;
+  private readonly client: GoogleGenAI;
+
+  constructor(private readonly options: GeminiProviderOptions) {
+    this.name = options.name;
+    this.client = new GoogleGenAI({
+      apiKey: options.apiKey,
+      // Explicit, so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot reroute this deployment to Vertex AI.
+      vertexai: false,
+      httpOptions: {
+        ...(options.baseURL !== undefined && { baseUrl: options.baseURL }),
+        timeout: options.timeoutMs,
+        // No `retryOptions`: the SDK then makes exactly one attempt; retries and fallback belong to the router.
+        // Node's own fetch, given explicitly: otherwise the SDK reaches for undici's global dispatcher through a
+        // private symbol, which sandboxed realms (jest's vm, some bundlers) do not have. undici's default 300 s
+        // inactivity timeouts then apply, which only ever cut a stream that has gone silent for five minutes.
+        fetch: (input, init) => fetch(input, init),
+      },
+    });
+  }
+
+  async *stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk> {
+    if (signal.aborted) throw abortError(signal);
+    const tally = new CompletionTally(this.name, request.messages);
+    try {
+      const stream = await this.client.models.generateContentStream(this.parameters(request, signal));
+      for await (const response of stream) {
+        if (signal.aborted) break;
+        for (const text of textsOf(response)) yield tally.delta(text);
+        const reason = response.candidates?.[0]?.finishReason;
+        if (reason) tally.finishWith(FINISH_REASONS[reason] ?? 'stop');
+        if (response.promptFeedback?.blockReason) tally.finishWith('content_filter');
+        const usage = response.usageMetadata;
+        if (usage?.promptTokenCount !== undefined) {
+          const completion = (usage.candidatesTokenCount ?? 0) + (usage.thoughtsTokenCount ?? 0);
+          tally.reportUsage({ prompt_tokens: usage.promptTokenCount, completion_tokens: completion, total_tokens: usage.promptTokenCount + completion });
+        }
+      }
+    } catch (err) {
+      throw classifyProviderError(err, { provider: this.name, signal, secrets: [this.options.apiKey] });
+    }
+    if (signal.aborted) throw abortError(signal);
+    yield tally.finish();
+  }
+
+  private parameters(request: ProviderRequest, signal: AbortSignal): GenerateContentParameters {
+    const { params } = request;
+    const system = request.messages.filter(isInstruction).map(messageText).join('\n\n');
+    return {
+      model: this.options.upstreamModel,
+      contents: request.messages.filter((m) => !isInstruction(m)).map(toGeminiContent),
+      config: {
+        abortSignal: signal,
+        ...(system && { systemInstruction: { parts: [{ text: system }] } }),
+        ...(params.max_tokens !== undefined && { maxOutputTokens: params.max_tokens }),
+        ...(params.temperature !== undefined && { temperature: params.temperature }),
+        ...(params.top_p !== undefined && { topP: params.top_p }),
+        ...(params.stop !== undefined && params.stop.length > 0 && { stopSequences: params.stop }),
+      },
+    };
+  }
+}
+
+function isInstruction(message: ChatMessage): boolean {
+  return message.role === 'system' || message.role === 'developer';
+}
+
+/** Gemini's turns are `user` and `model`; a tool result without its function call goes as user text. */
+function toGeminiContent(message: ChatMessage): Content {
+  return { role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: messageText(message) }] };
+}
+
+/** The visible text parts of the first candidate; thought summaries are not part of the answer. */
+function textsOf(response: GenerateContentResponse): string[] {
+  const parts = response.candidates?.[0]?.content?.parts ?? [];
+  return parts.flatMap((p) => (typeof p.text === 'string' && p.text.length > 0 && !p.thought ? [p.text] : []));
+}

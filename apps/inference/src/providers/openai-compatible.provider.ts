@@ -1,0 +1,109 @@
+import type { ChatMessage, FinishReason } from '@conveyor/contracts';
+import OpenAI from 'openai';
+import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { CompletionTally } from './completion-tally.util';
+import type { LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
+import { abortError, classifyProviderError } from './provider-error.classifier';
+
+export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+export interface OpenAiCompatibleProviderOptions {
+  /** The deployment's name, used in errors and on results. */
+  name: string;
+  /** OpenAI itself by default; any OpenAI-compatible server otherwise (vLLM, Ollama's /v1, llama.cpp, LM Studio). */
+  baseURL?: string;
+  /** Local servers usually need none. */
+  apiKey?: string;
+  upstreamModel: string;
+  /** How long to wait for the upstream to start answering. */
+  timeoutMs: number;
+}
+
+/**
+ * OpenAI Chat Completions, streamed, through the official `openai` SDK (v6: the newest major that runs on Node 20;
+ * v7 needs Node 22). The SDK's retries are off: retrying, backoff and fallback belong to the router, which sees
+ * every attempt. Usage comes from the final `include_usage` chunk; servers that send none get an estimate.
+ */
+export class OpenAiCompatibleProvider implements LlmProvider {
+  readonly name: string;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAiCompatibleProviderOptions) {
+    this.name = options.name;
+    this.client = new OpenAI({
+      // The SDK refuses to start without a key; local servers ignore the placeholder.
+      apiKey: options.apiKey || 'no-key',
+      // Explicit values, so the SDK never picks up OPENAI_BASE_URL / OPENAI_ORG_ID / OPENAI_PROJECT_ID from the
+      // environment and sends them (or the wrong server's key) to a deployment they were not meant for.
+      baseURL: options.baseURL ?? OPENAI_BASE_URL,
+      organization: null,
+      project: null,
+      timeout: options.timeoutMs,
+      maxRetries: 0,
+      // The SDK logs unparseable stream lines itself; the classifier reports them instead.
+      logLevel: 'off',
+    });
+  }
+
+  async *stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk> {
+    if (signal.aborted) throw abortError(signal);
+    const tally = new CompletionTally(this.name, request.messages);
+    try {
+      const stream = await this.client.chat.completions.create(this.body(request), { signal });
+      for await (const chunk of stream) {
+        // Chunks already buffered when the signal fired would otherwise still come out.
+        if (signal.aborted) break;
+        if (chunk.usage) tally.reportUsage(usageOf(chunk.usage));
+        const choice = chunk.choices.find((c) => c.index === 0);
+        if (choice?.delta?.content) yield tally.delta(choice.delta.content);
+        if (choice?.finish_reason) tally.finishWith(finishReasonOf(choice.finish_reason));
+      }
+    } catch (err) {
+      throw classifyProviderError(err, { provider: this.name, signal, secrets: this.secrets() });
+    }
+    // The SDK ends a stream quietly when its signal aborts; the port promises an AbortError.
+    if (signal.aborted) throw abortError(signal);
+    yield tally.finish();
+  }
+
+  private body(request: ProviderRequest): ChatCompletionCreateParamsStreaming {
+    const { params } = request;
+    return {
+      model: this.options.upstreamModel,
+      messages: request.messages.map(toOpenAiMessage),
+      stream: true,
+      stream_options: { include_usage: true },
+      ...(params.max_tokens !== undefined && { max_tokens: params.max_tokens }),
+      ...(params.temperature !== undefined && { temperature: params.temperature }),
+      ...(params.top_p !== undefined && { top_p: params.top_p }),
+      ...(params.stop !== undefined && params.stop.length > 0 && { stop: params.stop }),
+      ...(params.user !== undefined && { user: params.user }),
+    };
+  }
+
+  private secrets(): string[] {
+    return this.options.apiKey ? [this.options.apiKey] : [];
+  }
+}
+
+function toOpenAiMessage(message: ChatMessage): ChatCompletionMessageParam {
+  const name = message.name !== undefined ? { name: message.name } : {};
+  switch (message.role) {
+    case 'tool':
+      return { role: 'tool', content: message.content, tool_call_id: message.tool_call_id ?? '' };
+    case 'assistant':
+      return { role: 'assistant', content: message.content, ...name };
+    default:
+      return { role: message.role, content: message.content, ...name };
+  }
+}
+
+function usageOf(usage: NonNullable<ChatCompletionChunk['usage']>) {
+  return { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens };
+}
+
+/** OpenAI's reasons map one to one; `function_call` is the legacy name of `tool_calls`, anything else is a stop. */
+function finishReasonOf(reason: ChatCompletionChunk.Choice['finish_reason']): FinishReason {
+  if (reason === 'length' || reason === 'content_filter' || reason === 'tool_calls') return reason;
+  return reason === 'function_call' ? 'tool_calls' : 'stop';
+}
