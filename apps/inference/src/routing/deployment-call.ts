@@ -1,0 +1,66 @@
+import type { CatalogDeployment } from '@conveyor/config';
+import type { FinishReason, Usage } from '@conveyor/contracts';
+import { ProviderError, type LlmProvider, type ProviderRequest } from '../providers/llm-provider.port';
+
+/** Longest provider message kept on a job: enough to diagnose, never a whole HTML error page. */
+const MAX_ERROR_MESSAGE = 500;
+
+/** Receives one call's text as it streams; `seq` counts from 0 for every call, so 0 means "start over". */
+export type DeltaSink = (content: string, seq: number) => void;
+
+export interface CallFailure {
+  message: string;
+  retryable: boolean;
+  status?: number;
+  retryAfterMs?: number;
+}
+
+export type CallOutcome =
+  | { kind: 'ok'; latencyMs: number; text: string; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean }
+  | { kind: 'error'; latencyMs: number; failure: CallFailure }
+  | { kind: 'aborted'; latencyMs: number };
+
+/**
+ * One streamed call to one deployment, never throwing: the router decides what each outcome means. An abort of
+ * `signal` (cancel, shutdown or deadline) is reported as such, whatever error the provider surfaced it with.
+ */
+export async function callDeployment(
+  provider: LlmProvider,
+  deployment: CatalogDeployment,
+  request: ProviderRequest,
+  signal: AbortSignal,
+  onDelta: DeltaSink,
+  now: () => number = Date.now,
+): Promise<CallOutcome> {
+  const startedAt = now();
+  const latency = () => Math.max(0, Math.round(now() - startedAt));
+  let text = '';
+  let seq = 0;
+  try {
+    for await (const chunk of provider.stream({ ...request, model: deployment.upstream_model }, signal)) {
+      if (chunk.type === 'delta') {
+        text += chunk.content;
+        onDelta(chunk.content, seq++);
+        continue;
+      }
+      return { kind: 'ok', latencyMs: latency(), text, finishReason: chunk.finishReason, usage: chunk.usage, usageEstimated: chunk.usageEstimated };
+    }
+    if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
+    return { kind: 'error', latencyMs: latency(), failure: { message: `${deployment.id}: the stream ended without finishing`, retryable: true } };
+  } catch (err) {
+    if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
+    return { kind: 'error', latencyMs: latency(), failure: describeFailure(err) };
+  }
+}
+
+/** A ProviderError says what it is; anything else (a reset socket, a bug in an adapter) is worth another try. */
+function describeFailure(err: unknown): CallFailure {
+  if (err instanceof ProviderError) {
+    return { message: truncate(err.message), retryable: err.retryable, status: err.status, retryAfterMs: err.retryAfterMs };
+  }
+  return { message: truncate(err instanceof Error ? err.message : String(err)), retryable: true };
+}
+
+function truncate(message: string): string {
+  return message.length > MAX_ERROR_MESSAGE ? `${message.slice(0, MAX_ERROR_MESSAGE)}…` : message;
+}

@@ -1,0 +1,124 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CONVEYOR_CONFIG, type CatalogDeployment, type ConveyorConfig } from '@conveyor/config';
+import type { FinishReason, JobErrorCode, ProviderAttempt, Usage } from '@conveyor/contracts';
+import type { ProviderRequest } from '../providers/llm-provider.port';
+import { retryDelayMs, sleep, type BackoffOptions } from './backoff.util';
+import { callDeployment, type CallOutcome, type DeltaSink } from './deployment-call';
+import { DeploymentHealth } from './deployment-health';
+import { ProviderFactory } from './provider.factory';
+import { planRoute } from './route-plan';
+
+/**
+ * How routing a job can end without an answer. Each but `cancelled` becomes the failed job's error code;
+ * `cancelled` means the job's own signal stopped it (shutdown or cancel), which is not the providers' fault.
+ */
+export type RoutingFailureCode = Extract<JobErrorCode, 'provider_error' | 'deadline_exceeded' | 'providers_unavailable' | 'invalid_job'> | 'cancelled';
+
+/**
+ * Routing gave up: a provider rejected the request for good, the job's deadline passed, every deployment failed,
+ * the job was stopped, or the model is not in this worker's catalogue. Carries every provider call made.
+ */
+export class RoutingError extends Error {
+  constructor(
+    readonly code: RoutingFailureCode,
+    message: string,
+    readonly attempts: ProviderAttempt[],
+  ) {
+    super(message);
+    this.name = 'RoutingError';
+  }
+}
+
+export interface RouteResult {
+  text: string;
+  finishReason: FinishReason;
+  usage: Usage;
+  usageEstimated?: boolean;
+  deployment: CatalogDeployment;
+  attempts: ProviderAttempt[];
+}
+
+/**
+ * Runs one job's request across the catalogue: the deployments of its model or group in order, each retried
+ * on retryable errors with backoff (honouring Retry-After) up to `ROUTING_MAX_RETRIES` times, cooled-down ones
+ * skipped, then the group's fallback groups — all inside the job's deadline. A failure after text has already
+ * streamed restarts generation on the next try: its deltas start again at seq 0 (see the README).
+ */
+@Injectable()
+export class ModelRouter {
+  private readonly logger = new Logger(ModelRouter.name);
+  private readonly health: DeploymentHealth;
+  private readonly backoff: BackoffOptions;
+
+  constructor(
+    @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly providers: ProviderFactory,
+  ) {
+    this.health = new DeploymentHealth({ failures: config.routing.cooldownFailures, cooldownMs: config.routing.cooldownMs });
+    this.backoff = { baseMs: config.routing.backoffBaseMs, maxMs: config.routing.backoffMaxMs };
+  }
+
+  /** Answers the first successful call, or throws a RoutingError listing every call made. */
+  async route(request: ProviderRequest, jobSignal: AbortSignal, onDelta: DeltaSink): Promise<RouteResult> {
+    const plan = planRoute(this.config.models, request.model);
+    if (!plan) throw new RoutingError('invalid_job', `The model '${request.model}' is not in this worker's catalogue.`, []);
+    const { deadlineMs } = this.config.routing;
+    const deadline = AbortSignal.timeout(deadlineMs);
+    const signal = AbortSignal.any([jobSignal, deadline]);
+    const attempts: ProviderAttempt[] = [];
+    const stopped = () =>
+      deadline.aborted && !jobSignal.aborted
+        ? new RoutingError('deadline_exceeded', `The job's deadline of ${deadlineMs} ms passed after ${attempts.length} provider call(s).`, attempts)
+        : new RoutingError('cancelled', 'The job was stopped before a provider answered.', attempts);
+
+    let skipped = 0;
+    for (const deployment of plan) {
+      if (this.health.isCooling(deployment.id)) {
+        skipped += 1;
+        continue;
+      }
+      const provider = this.providers.get(deployment);
+      for (let retry = 0; ; retry += 1) {
+        const outcome = await callDeployment(provider, deployment, request, signal, onDelta);
+        attempts.push(this.record(deployment, outcome, jobSignal));
+        if (outcome.kind === 'ok') {
+          this.health.recordSuccess(deployment.id);
+          const { text, finishReason, usage, usageEstimated } = outcome;
+          return { text, finishReason, usage, usageEstimated, deployment, attempts };
+        }
+        if (outcome.kind === 'aborted') throw stopped();
+        const { failure } = outcome;
+        // A request the provider rejects (400, bad key) fails the same way everywhere: fail the job at once.
+        if (!failure.retryable) throw new RoutingError('provider_error', failure.message, attempts);
+        this.health.recordFailure(deployment.id);
+        this.logger.warn(`${deployment.id} failed (${failure.status ?? 'no status'}): ${failure.message}`);
+        if (retry >= this.config.routing.maxRetries || this.health.isCooling(deployment.id)) break;
+        const delay = retryDelayMs(retry, failure.retryAfterMs, this.backoff);
+        // An upstream asking for a longer pause than any backoff would take is cooled down, not waited for.
+        if (delay > this.backoff.maxMs) {
+          this.health.coolDown(deployment.id, delay);
+          break;
+        }
+        await sleep(delay, signal).catch(() => {
+          throw stopped();
+        });
+      }
+    }
+    const cooling = skipped > 0 ? `; ${skipped} cooling down, skipped` : '';
+    throw new RoutingError(
+      'providers_unavailable',
+      `All providers unavailable for '${request.model}': ${attempts.length} call(s) to ${plan.length - skipped} deployment(s) failed${cooling}.`,
+      attempts,
+    );
+  }
+
+  private record(deployment: CatalogDeployment, outcome: CallOutcome, jobSignal: AbortSignal): ProviderAttempt {
+    const base = { deployment: deployment.id, provider: deployment.provider, upstream_model: deployment.upstream_model, latency_ms: outcome.latencyMs };
+    if (outcome.kind === 'ok') return { ...base, outcome: 'ok' };
+    if (outcome.kind === 'aborted') {
+      return jobSignal.aborted ? { ...base, outcome: 'cancelled' } : { ...base, outcome: 'error', error: { message: 'deadline exceeded' } };
+    }
+    const { message, status } = outcome.failure;
+    return { ...base, outcome: 'error', error: status === undefined ? { message } : { message, status } };
+  }
+}

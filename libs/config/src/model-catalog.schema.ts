@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+export const PROVIDER_KINDS = ['simulated', 'openai', 'anthropic', 'gemini'] as const;
+export type ProviderKind = (typeof PROVIDER_KINDS)[number];
+
+/** Public names: what a request's `model` says and `GET /v1/models` lists. */
+const PublicName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'must be 1–128 letters, digits or . _ : / -');
+const positiveInt = z.number().int('must be an integer').positive('must be at least 1');
+
+/**
+ * One upstream endpoint serving a model. The key is never in the file: `api_key_env` names the environment
+ * variable holding it and `api_key_file` a file (a mounted secret), so the catalogue can be committed.
+ */
+export const CatalogDeploymentSchema = z.strictObject({
+  id: PublicName,
+  provider: z.enum(PROVIDER_KINDS, { error: `must be one of: ${PROVIDER_KINDS.join(', ')}` }),
+  upstream_model: z.string().min(1, 'must not be empty'),
+  base_url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name').optional(),
+  api_key_file: z.string().min(1, 'must not be empty').optional(),
+  rpm: positiveInt.optional(),
+  tpm: positiveInt.optional(),
+  max_context: positiveInt.optional(),
+  weight: z.number().positive('must be greater than 0').optional(),
+});
+
+export const CatalogModelSchema = z.strictObject({
+  name: PublicName,
+  deployments: z.array(CatalogDeploymentSchema).min(1, 'a model needs at least one deployment'),
+});
+
+/** An ordered list of models tried in turn, then its fallback groups (seed 003's "quality" and "fast"). */
+export const CatalogGroupSchema = z.strictObject({
+  name: PublicName,
+  models: z.array(PublicName).min(1, 'a group needs at least one model'),
+  fallback_groups: z.array(PublicName).optional(),
+});
+
+export const ModelCatalogSchema = z.strictObject({
+  models: z.array(CatalogModelSchema).min(1, 'the catalogue needs at least one model'),
+  groups: z.array(CatalogGroupSchema).default([]),
+});
+
+export type CatalogDeployment = z.infer<typeof CatalogDeploymentSchema>;
+export type CatalogModel = z.infer<typeof CatalogModelSchema>;
+export type CatalogGroup = z.infer<typeof CatalogGroupSchema>;
+export type ModelCatalog = z.infer<typeof ModelCatalogSchema>;
+
+/** Without `MODEL_CATALOG_FILE`: the labelled simulated model alone, so the system runs with no key. */
+export const BUILTIN_CATALOG: ModelCatalog = {
+  models: [{ name: 'simulated', deployments: [{ id: 'simulated', provider: 'simulated', upstream_model: 'simulated' }] }],
+  groups: [],
+};
+
+/** Every name a request may use: models first, then groups, in catalogue order. */
+export function catalogNames(catalog: ModelCatalog): string[] {
+  return [...catalog.models.map((m) => m.name), ...catalog.groups.map((g) => g.name)];
+}
