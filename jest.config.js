@@ -1,6 +1,6 @@
 /** Three tiers: unit specs beside the code, integration and e2e tests under test/ (real RabbitMQ + PostgreSQL). */
 const moduleNameMapper = {
-  '^@conveyor/(contracts|config|telemetry|messaging|database)$': '<rootDir>/libs/$1/src',
+  '^@conveyor/(contracts|config|telemetry|messaging|database|webhooks)$': '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, moduleFileExtensions: ['ts', 'js', 'json'] };

@@ -61,6 +61,9 @@ describe('embedded mode (one process, nothing to install)', () => {
     expect(job.result.usage.total_tokens).toBe(job.result.usage.prompt_tokens + job.result.usage.completion_tokens);
     expect(job.timestamps.started).not.toBeNull();
     expect(job.attempts).toBe(1);
+    expect(job.provider_attempts).toEqual([
+      { deployment: 'simulated', provider: 'simulated', upstream_model: 'simulated', outcome: 'ok', latency_ms: expect.any(Number) },
+    ]);
     expect(job.metrics.queue_wait_ms).toBeGreaterThanOrEqual(0);
 
     const list = await alice.get('/v1/jobs?status=completed');
@@ -131,6 +134,7 @@ describe('embedded mode (one process, nothing to install)', () => {
       ['top_p above 1', () => bad.post('/v1/chat/completions', { ...SEED_BODY, top_p: 1.5 }), 400, 'top_p'],
       ['unknown priority', () => bad.post('/v1/chat/completions', { ...SEED_BODY, priority: 'urgent' }), 400, 'priority'],
       ['priority out of range', () => bad.post('/v1/chat/completions', { ...SEED_BODY, priority: 11 }), 400, 'priority'],
+      ['unknown model', () => bad.post('/v1/chat/completions', { ...SEED_BODY, model: 'gpt-9-ultra' }), 404, 'model'],
       ['__proto__ key', () => bad.request('POST', '/v1/chat/completions', '{"messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":true}}', { 'content-type': 'application/json' }), 400, null],
       ['malformed job id', () => bad.get('/v1/jobs/not-a-job-id'), 404, 'job_id'],
       ['unknown job id', () => bad.get('/v1/jobs/0190b6d4-0000-7000-8000-000000000000'), 404, 'job_id'],
@@ -159,6 +163,12 @@ describe('embedded mode (one process, nothing to install)', () => {
     it('never wrote a key to the log', () => {
       for (const secret of [...SECRETS, 'tok-nobody-knows-me']) expect(app.logs).not.toContain(secret);
     });
+  });
+
+  it('lists the catalogue at /v1/models: the built-in simulated model', async () => {
+    const res = await alice.get('/v1/models');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ object: 'list', data: [{ id: 'simulated', object: 'model', created: expect.any(Number), owned_by: 'conveyor' }] });
   });
 
   it('answers health without a key', async () => {

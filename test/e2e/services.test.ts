@@ -1,6 +1,12 @@
 import amqp from 'amqplib';
 import { DEAD_LETTER_QUEUE, QUEUES, retryQueue } from '@conveyor/messaging';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Api, SEED_BODY } from '../support/http.util';
+import { MockUpstream } from '../support/mock-llm/mock-upstream.server';
+import { openAiStreamFrames } from '../support/mock-llm/openai-stream.fixture';
+import { sseReply } from '../support/mock-llm/reply.util';
 import { EventTap } from '../support/event-tap.util';
 import { ServiceProcess, freePort } from '../support/service-process.util';
 
@@ -16,6 +22,8 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
   let alice: Api;
   let bob: Api;
   let tap: EventTap;
+  let upstream: MockUpstream;
+  const STREAMED = ['Partial ', 'text ', 'so far'];
 
   const start = async (app: 'gateway' | 'inference' | 'persistence' | 'notification', extra: Record<string, string> = {}, name?: string) => {
     const service = ServiceProcess.start(app, { ...env, ...extra }, name);
@@ -39,6 +47,16 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
 
   beforeAll(async () => {
     await resetQueues();
+    // An OpenAI-compatible upstream that streams a little, then hangs: only a cancel ends its job.
+    upstream = await MockUpstream.start(sseReply(openAiStreamFrames({ pieces: STREAMED, done: false }), 'stall'));
+    const catalog = join(mkdtempSync(join(tmpdir(), 'conveyor-catalog-')), 'models.json');
+    writeFileSync(catalog, JSON.stringify({
+      models: [
+        { name: 'simulated', deployments: [{ id: 'simulated', provider: 'simulated', upstream_model: 'simulated' }] },
+        { name: 'hanging-upstream', deployments: [{ id: 'mock', provider: 'openai', upstream_model: 'mock-model', base_url: `${upstream.url}/v1`, api_key_env: 'MOCK_UPSTREAM_KEY' }] },
+      ],
+      groups: [],
+    }));
     const port = await freePort();
     env = {
       BROKER_URL,
@@ -48,6 +66,8 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
       API_KEYS: 'tok-alice-secret:tenant-alice,tok-bob-secret:tenant-bob',
       WORKER_IDLE_POLL_MS: '200',
       RETRY_DELAY_MS: '200',
+      MODEL_CATALOG_FILE: catalog,
+      MOCK_UPSTREAM_KEY: 'sk-mock-upstream-key',
     };
     tap = await EventTap.open(BROKER_URL, ['job.*.*']);
     await start('persistence');
@@ -60,6 +80,7 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
     await tap?.close();
+    await upstream?.close();
   });
 
   it('marks a job failed when its message is dead-lettered, instead of leaving it queued forever', async () => {
@@ -123,5 +144,20 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     expect(tap.of(id, 'job.completed')).toHaveLength(1);
     expect(tap.of(id, 'job.started').map((e) => e.payload.attempt)).toEqual([1, 2]);
     expect(job.result.usage.completion_tokens).toBe(40);
+  });
+
+  it('cancels a running job: the worker aborts the upstream call and the job keeps its partial text', async () => {
+    const submitted = await alice.post('/v1/chat/completions', { model: 'hanging-upstream', messages: [{ role: 'user', content: 'never ends' }] });
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.job_id;
+    await tap.until(() => tap.of(id, 'job.delta').length >= STREAMED.length);
+    const cancelled = await alice.post(`/v1/jobs/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', result: null, partial_result: { content: STREAMED.join('') } });
+    expect(cancelled.body.partial_result.usage.completion_tokens).toBeGreaterThan(0);
+    const aborted = await upstream.clientDisconnect();
+    expect(aborted.headers.authorization).toBe('Bearer sk-mock-upstream-key');
+    expect(tap.of(id, 'job.completed')).toHaveLength(0);
+    await tap.until(() => tap.of(id, 'job.cancelled').length === 1);
   });
 });

@@ -10,7 +10,13 @@ import { HealthController } from './health/health.controller';
 import { CompletionsController } from './jobs/completions.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { ModelsController } from './models/models.controller';
 import { TracingInterceptor } from './tracing.interceptor';
+import { DestinationValidator } from './webhooks/destination.validator';
+import { JobCallbackService } from './webhooks/job-callback.service';
+import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 
 @Module({})
 export class GatewayModule {
@@ -23,9 +29,12 @@ export class GatewayModule {
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
         DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate }),
       ],
-      controllers: [CompletionsController, JobsController, HealthController],
+      controllers: [CompletionsController, JobsController, ModelsController, WebhooksController, WebhookDeliveriesController, HealthController],
       providers: [
         JobsService,
+        WebhooksService,
+        JobCallbackService,
+        DestinationValidator,
         ApiKeyService,
         { provide: APP_GUARD, useClass: ApiKeyGuard },
         { provide: APP_FILTER, useClass: OpenAiExceptionFilter },

@@ -3,14 +3,18 @@ import { ConfigModule } from '@conveyor/config';
 import { DatabaseModule } from '@conveyor/database';
 import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
 import { JobRequestedHandler } from './job-requested.handler';
+import { CancelRequestsListener } from './cancellation/cancel-requests.listener';
+import { CancellationRegistry } from './cancellation/cancellation.registry';
 import { JobRunner } from './job-runner.service';
-import { LLM_PROVIDER } from './providers/llm-provider.port';
-import { SimulatedProvider } from './providers/simulated.provider';
+import { ModelRouter } from './routing/model-router.service';
+import { ProviderFactory } from './routing/provider.factory';
 
 @Module({})
 export class InferenceModule {
   static forRoot(runtime: ServiceRuntime): DynamicModule {
     const { config } = runtime;
+    // Built here, before Nest starts, so a missing provider key ends start-up with a readable ConfigException.
+    const providers = new ProviderFactory(config);
     return {
       module: InferenceModule,
       imports: [
@@ -19,7 +23,7 @@ export class InferenceModule {
         DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: Math.min(config.database.poolSize, 4), migrate: false }),
       ],
       controllers: [JobRequestedHandler],
-      providers: [JobRunner, { provide: LLM_PROVIDER, useValue: new SimulatedProvider(config.simulated) }],
+      providers: [JobRunner, ModelRouter, CancellationRegistry, CancelRequestsListener, { provide: ProviderFactory, useValue: providers }],
     };
   }
 }

@@ -1,24 +1,28 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
-import { isTerminal, type JobRequested, type JobResult } from '@conveyor/contracts';
+import { isTerminal, type JobRequested, type JobResult, type ProviderAttempt } from '@conveyor/contracts';
 import { JOB_STORE, type JobStore } from '@conveyor/database';
 import { MessagePublisher, Outcome, type DeliveryContext, type HandlerOutcome } from '@conveyor/messaging';
-import { LLM_PROVIDER, ProviderError, type LlmProvider } from './providers/llm-provider.port';
+import { CancellationRegistry } from './cancellation/cancellation.registry';
+import { estimateUsage } from './providers/completion-tally.util';
+import { ModelRouter, RoutingError } from './routing/model-router.service';
 
 /**
- * Runs one delivered job: skips it if it was cancelled or already finished, announces the start, streams the
- * provider's deltas, and publishes the terminal event. The message is acked (by the returned outcome) only
- * after that terminal event is confirmed, so a worker killed at any moment leaves the job to be redelivered.
+ * Runs one delivered job: skips it if it was cancelled or already finished, announces the start, routes the
+ * request through the model catalogue (retries, fallbacks, deadline) while relaying deltas, and publishes the
+ * terminal event with every provider call made. The message is acked (by the returned outcome) only after that
+ * terminal event is confirmed, so a worker killed at any moment leaves the job to be redelivered.
  */
 @Injectable()
 export class JobRunner {
   private readonly logger = new Logger(JobRunner.name);
 
   constructor(
-    @Inject(LLM_PROVIDER) private readonly provider: LlmProvider,
+    private readonly router: ModelRouter,
     @Inject(JOB_STORE) private readonly jobs: JobStore,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
     private readonly publisher: MessagePublisher,
+    private readonly cancellations: CancellationRegistry,
   ) {}
 
   async run(job: JobRequested, ctx: DeliveryContext): Promise<HandlerOutcome> {
@@ -34,52 +38,89 @@ export class JobRunner {
     const startedAt = new Date().toISOString();
     await this.publisher.publish('job.started', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, worker_id: workerId, started_at: startedAt });
 
-    let result: JobResult;
+    const cancel = this.cancellations.begin(job.job_id);
+    const text = { so_far: '' };
     try {
-      result = await this.generate(job, attempt, ctx.signal);
-    } catch (err) {
-      if (ctx.signal.aborted) return Outcome.retry('worker shutting down', 0);
-      return this.fail(job, attempt, ctx, err as Error);
+      let result: JobResult;
+      let attemptsLog: ProviderAttempt[];
+      try {
+        ({ result, attemptsLog } = await this.generate(job, attempt, AbortSignal.any([ctx.signal, cancel.signal]), text));
+      } catch (err) {
+        if (cancel.signal.aborted) return await this.cancelled(job, text.so_far);
+        if (ctx.signal.aborted) return Outcome.retry('worker shutting down', 0);
+        if (err instanceof RoutingError && err.code !== 'cancelled') return await this.failFor(job, attempt, err);
+        return await this.fail(job, attempt, ctx, err as Error);
+      }
+      await this.publisher.publish('job.completed', {
+        job_id: job.job_id,
+        tenant_id: job.tenant_id,
+        attempt,
+        worker_id: workerId,
+        started_at: startedAt,
+        completed_at: new Date().toISOString(),
+        result,
+        attempts_log: attemptsLog,
+      });
+      return Outcome.ack();
+    } finally {
+      this.cancellations.end(job.job_id);
     }
-    await this.publisher.publish('job.completed', {
+  }
+
+  /** A caller cancelled the running job: it ends `cancelled`, keeping the text generated so far and its usage. */
+  private async cancelled(job: JobRequested, partialText: string): Promise<HandlerOutcome> {
+    await this.publisher.publish('job.cancelled', {
+      job_id: job.job_id,
+      tenant_id: job.tenant_id,
+      cancelled_at: new Date().toISOString(),
+      partial: { content: partialText, usage: estimateUsage(job.messages, partialText) },
+    });
+    this.logger.log(`job ${job.job_id} cancelled after ${partialText.length} characters`);
+    return Outcome.ack();
+  }
+
+  private async generate(
+    job: JobRequested,
+    attempt: number,
+    signal: AbortSignal,
+    text: { so_far: string },
+  ): Promise<{ result: JobResult; attemptsLog: ProviderAttempt[] }> {
+    const request = { model: job.model, messages: job.messages, params: job.params };
+    const routed = await this.router.route(request, signal, (content, seq) => {
+      text.so_far = seq === 0 ? content : text.so_far + content; // seq 0: the text starts over (a fallback)
+      // Deltas are transient: a lost one is recovered from the final text, never worth holding up generation.
+      this.publisher.publish('job.delta', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, seq, content }).catch(() => undefined);
+    });
+    const result: JobResult = {
+      message: { role: 'assistant', content: routed.text },
+      finish_reason: routed.finishReason,
+      usage: routed.usage,
+      provider: routed.deployment.provider,
+      model: job.model,
+    };
+    return { result, attemptsLog: routed.attempts };
+  }
+
+  /** Routing already retried and fell back as far as it could: its verdict fails the job for good. */
+  private async failFor(job: JobRequested, attempt: number, err: RoutingError): Promise<HandlerOutcome> {
+    this.logger.warn(`job ${job.job_id} failed (${err.code}) after ${err.attempts.length} provider call(s): ${err.message}`);
+    await this.publisher.publish('job.failed', {
       job_id: job.job_id,
       tenant_id: job.tenant_id,
       attempt,
-      worker_id: workerId,
-      started_at: startedAt,
-      completed_at: new Date().toISOString(),
-      result,
+      failed_at: new Date().toISOString(),
+      error: { code: err.code as Exclude<RoutingError['code'], 'cancelled'>, message: err.message },
+      attempts_log: err.attempts,
     });
     return Outcome.ack();
   }
 
-  private async generate(job: JobRequested, attempt: number, signal: AbortSignal): Promise<JobResult> {
-    let text = '';
-    let seq = 0;
-    for await (const chunk of this.provider.stream({ model: job.model, messages: job.messages, params: job.params }, signal)) {
-      if (chunk.type === 'delta') {
-        text += chunk.content;
-        // Deltas are transient: a lost one is recovered from the final text, never worth holding up generation.
-        this.publisher
-          .publish('job.delta', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, seq: seq++, content: chunk.content })
-          .catch(() => undefined);
-        continue;
-      }
-      return {
-        message: { role: 'assistant', content: text },
-        finish_reason: chunk.finishReason,
-        usage: chunk.usage,
-        provider: this.provider.name,
-        model: job.model,
-      };
-    }
-    throw new ProviderError(`${this.provider.name} ended the stream without finishing`, true);
-  }
-
-  /** Retries a transient failure while the retry budget lasts; otherwise fails the job for good. */
+  /**
+   * Anything but a routing verdict (the catalogue's own failures are already retried there) is unexpected and
+   * possibly transient: retry the job later while the retry budget lasts, then fail it for good.
+   */
   private async fail(job: JobRequested, attempt: number, ctx: DeliveryContext, err: Error): Promise<HandlerOutcome> {
-    const retryable = err instanceof ProviderError ? err.retryable : true;
-    if (retryable && ctx.delivery.retries < this.config.broker.retryMaxAttempts) {
+    if (ctx.delivery.retries < this.config.broker.retryMaxAttempts) {
       this.logger.warn(`job ${job.job_id} attempt ${attempt} failed, retrying later: ${err.message}`);
       return Outcome.retry(err.message);
     }
@@ -88,7 +129,7 @@ export class JobRunner {
       tenant_id: job.tenant_id,
       attempt,
       failed_at: new Date().toISOString(),
-      error: { code: retryable ? 'retries_exhausted' : 'provider_error', message: err.message },
+      error: { code: 'retries_exhausted', message: err.message },
     });
     return Outcome.ack();
   }

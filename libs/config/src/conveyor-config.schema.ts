@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_WEBHOOK_RETRY_SCHEDULE, parseRetrySchedule } from './webhook-settings.util';
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const bool = (def: boolean) =>
@@ -36,6 +37,7 @@ export const EnvSchema = z.object({
   API_KEYS: z.string().optional(),
   API_KEYS_FILE: z.string().optional(),
   AUTH_CACHE_TTL_MS: int(30_000, 0, 3_600_000),
+  CANCEL_WAIT_MS: int(5_000, 0, 60_000),
   // Broker
   BROKER_URL: url(['amqp:', 'amqps:']).optional(),
   BROKER_HEARTBEAT_S: int(10, 0, 600),
@@ -57,6 +59,25 @@ export const EnvSchema = z.object({
   SIMULATED_TOKENS_PER_SECOND: int(25, 0, 1_000_000),
   SIMULATED_MIN_TOKENS: int(16, 1, 100_000),
   SIMULATED_MAX_TOKENS: int(64, 1, 100_000),
+  // Models and routing (issue 4)
+  MODEL_CATALOG_FILE: z.string().optional(),
+  ROUTING_MAX_RETRIES: int(2, 0, 10),
+  ROUTING_BACKOFF_BASE_MS: int(500, 1, 60_000),
+  ROUTING_BACKOFF_MAX_MS: int(10_000, 1, 300_000),
+  ROUTING_COOLDOWN_FAILURES: int(3, 1, 100),
+  ROUTING_COOLDOWN_MS: int(30_000, 0, 3_600_000),
+  ROUTING_CALL_TIMEOUT_MS: int(60_000, 100, 3_600_000),
+  // The cap is the maximum a deadline may be set to: one hour, far past any sane generation.
+  JOB_DEADLINE_MS: int(120_000, 100, 3_600_000),
+  // Webhooks (issue 5)
+  WEBHOOK_TIMEOUT_MS: int(15_000, 10, 120_000),
+  WEBHOOK_RETRY_SCHEDULE_MS: z
+    .string()
+    .default(DEFAULT_WEBHOOK_RETRY_SCHEDULE)
+    .refine((v) => parseRetrySchedule(v) !== null, 'must be comma-separated delays in ms, each 1 to 86400000 (or "none")')
+    .transform((v) => parseRetrySchedule(v)!),
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  WEBHOOK_SECRET_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

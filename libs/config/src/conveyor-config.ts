@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { ConfigException } from './config.exception';
 import { EnvSchema, type Env } from './conveyor-config.schema';
 import { parseApiKeys, type ApiKeyGrant } from './api-keys.util';
+import { parseAllowedHosts } from './webhook-settings.util';
+import { loadModelCatalog } from './model-catalog.loader';
+import { BUILTIN_CATALOG, catalogNames, type ModelCatalog } from './model-catalog.schema';
 
 /** The seeds' demo keys, known to the embedded default. */
 export const DEMO_API_KEYS = 'tok-alice-secret:tenant-alice,tok-bob-secret:tenant-bob,test-key-123:tenant-test,demo-key-456:tenant-demo';
@@ -13,6 +16,8 @@ export interface ConveyorConfig {
   streaming: { port: number };
   limits: { maxTokensCap: number; maxMessages: number };
   defaultModel: string;
+  /** How long `POST /v1/jobs/{id}/cancel` waits for the worker running the job to stop it. */
+  cancelWaitMs: number;
   auth: { keys: ApiKeyGrant[]; cacheTtlMs: number; demoKeys: boolean };
   broker: {
     url?: string;
@@ -26,6 +31,33 @@ export interface ConveyorConfig {
   database: { url?: string; poolSize: number; migrate: boolean; embeddedDataDir: string };
   worker: { concurrency: number; id: string; idlePollMs: number };
   simulated: { ttftMs: number; tokensPerSecond: number; minTokens: number; maxTokens: number };
+  // --- Models and routing (issue 4) ---
+  /** The validated catalogue: `MODEL_CATALOG_FILE`, or the built-in `simulated` model alone. */
+  models: ModelCatalog;
+  routing: {
+    /** Retries of one deployment after its first call, for retryable errors only. */
+    maxRetries: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    /** Consecutive failed calls after which a deployment is skipped for `cooldownMs`. */
+    cooldownFailures: number;
+    cooldownMs: number;
+    /** How long one call may wait for its upstream to start answering before it counts as a (retryable) timeout. */
+    callTimeoutMs: number;
+    /** Wall-clock budget of one job delivery, retries and fallbacks included. */
+    deadlineMs: number;
+  };
+  // --- end models and routing ---
+  webhooks: {
+    /** One delivery attempt's whole budget: connect, send, response. */
+    timeoutMs: number;
+    /** Delays before each retry after the first attempt. */
+    retryScheduleMs: number[];
+    /** WEBHOOK_ALLOWED_HOSTS: destinations the SSRF guard lets through although private. */
+    allowedHosts: string[];
+    /** Encrypts signing secrets at rest when set. Never logged. */
+    secretKey: string | undefined;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -48,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     if (need === 'database' && !e.DATABASE_URL) problems.push('DATABASE_URL: required for this service (postgres://user@host:5432/db)');
   }
   if (e.SIMULATED_MIN_TOKENS > e.SIMULATED_MAX_TOKENS) problems.push('SIMULATED_MIN_TOKENS: must not exceed SIMULATED_MAX_TOKENS');
+  if (e.ROUTING_BACKOFF_BASE_MS > e.ROUTING_BACKOFF_MAX_MS) problems.push('ROUTING_BACKOFF_BASE_MS: must not exceed ROUTING_BACKOFF_MAX_MS');
   let keys: ApiKeyGrant[] = [];
   let demoKeys = false;
   try {
@@ -58,6 +91,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   } catch (err) {
     problems.push(`API_KEYS: ${(err as Error).message}`);
   }
+  const catalog = loadModelCatalog(e.MODEL_CATALOG_FILE);
+  if (!catalog.ok) problems.push(...catalog.problems.map((p) => `MODEL_CATALOG_FILE: ${p}`));
+  const models = catalog.ok ? catalog.catalog : BUILTIN_CATALOG;
+  if (catalog.ok && !catalogNames(models).includes(e.DEFAULT_MODEL)) {
+    problems.push(`DEFAULT_MODEL: "${e.DEFAULT_MODEL}" is neither a model nor a group of the catalogue`);
+  }
   if (problems.length > 0) throw new ConfigException(problems);
   return {
     logLevel: e.LOG_LEVEL,
@@ -65,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     streaming: { port: e.STREAMING_PORT },
     limits: { maxTokensCap: e.MAX_TOKENS_CAP, maxMessages: e.MAX_MESSAGES },
     defaultModel: e.DEFAULT_MODEL,
+    cancelWaitMs: e.CANCEL_WAIT_MS,
     auth: { keys, cacheTtlMs: e.AUTH_CACHE_TTL_MS, demoKeys },
     broker: {
       url: e.BROKER_URL,
@@ -82,6 +122,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       tokensPerSecond: e.SIMULATED_TOKENS_PER_SECOND,
       minTokens: e.SIMULATED_MIN_TOKENS,
       maxTokens: e.SIMULATED_MAX_TOKENS,
+    },
+    models,
+    routing: {
+      maxRetries: e.ROUTING_MAX_RETRIES,
+      backoffBaseMs: e.ROUTING_BACKOFF_BASE_MS,
+      backoffMaxMs: e.ROUTING_BACKOFF_MAX_MS,
+      cooldownFailures: e.ROUTING_COOLDOWN_FAILURES,
+      cooldownMs: e.ROUTING_COOLDOWN_MS,
+      callTimeoutMs: e.ROUTING_CALL_TIMEOUT_MS,
+      deadlineMs: e.JOB_DEADLINE_MS,
+    },
+    webhooks: {
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE_MS,
+      allowedHosts: parseAllowedHosts(e.WEBHOOK_ALLOWED_HOSTS),
+      secretKey: e.WEBHOOK_SECRET_KEY,
     },
   };
 }

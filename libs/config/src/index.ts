@@ -4,3 +4,6 @@ export * from './config.exception';
 export * from './api-keys.util';
 export * from './config.module';
 export * from './log-levels.util';
+export * from './model-catalog.schema';
+export * from './model-catalog.loader';
+export * from './webhook-settings.util';

@@ -3,9 +3,12 @@ import { ChatMessageSchema } from './chat-message.schema';
 import { CompletionParamsSchema, FINISH_REASONS, UsageSchema } from './completion-params.schema';
 import { JOB_ERROR_CODES } from './job-status';
 import { PRIORITY_BANDS } from './priority.util';
+import { ProviderAttemptSchema } from './provider-attempt.schema';
 
 const JobId = z.uuid();
 const Timestamp = z.iso.datetime({ offset: true });
+/** Every provider call of the delivery that ended the job. Optional: events from older workers carry none. */
+const AttemptsLog = z.array(ProviderAttemptSchema).optional();
 
 /** A job to run, published by the gateway to the job's priority band. */
 export const JobRequestedSchema = z.object({
@@ -28,7 +31,11 @@ export const JobStartedSchema = z.object({
   started_at: Timestamp,
 });
 
-/** A slice of generated text. `seq` counts chunks of one attempt from 0. Transient: never persisted. */
+/**
+ * A slice of generated text. `seq` counts chunks of one provider call from 0: a delta with `seq` 0 starts the
+ * text over (the first call, or a fallback that restarts generation after a failure mid-stream, or a
+ * redelivery). Transient: never persisted.
+ */
 export const JobDeltaSchema = z.object({
   job_id: JobId,
   tenant_id: z.string().min(1),
@@ -53,6 +60,7 @@ export const JobCompletedSchema = z.object({
   started_at: Timestamp,
   completed_at: Timestamp,
   result: JobResultSchema,
+  attempts_log: AttemptsLog,
 });
 
 export const JobFailedSchema = z.object({
@@ -61,12 +69,15 @@ export const JobFailedSchema = z.object({
   attempt: z.number().int().positive(),
   failed_at: Timestamp,
   error: z.object({ code: z.enum(JOB_ERROR_CODES), message: z.string() }),
+  attempts_log: AttemptsLog,
 });
 
 export const JobCancelledSchema = z.object({
   job_id: JobId,
   tenant_id: z.string().min(1),
   cancelled_at: Timestamp,
+  /** Set when a worker stopped the job mid-generation: the text generated so far and its (estimated) usage. */
+  partial: z.object({ content: z.string(), usage: UsageSchema }).optional(),
 });
 
 export type JobRequested = z.infer<typeof JobRequestedSchema>;

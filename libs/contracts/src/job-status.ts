@@ -8,5 +8,12 @@ export function isTerminal(status: JobStatus): boolean {
 }
 
 /** Job error codes carried by `job.failed` and shown on the job. */
-export const JOB_ERROR_CODES = ['provider_error', 'invalid_job', 'deadline_exceeded', 'retries_exhausted', 'internal_error'] as const;
+export const JOB_ERROR_CODES = [
+  'provider_error',
+  'invalid_job',
+  'deadline_exceeded',
+  'retries_exhausted',
+  'providers_unavailable',
+  'internal_error',
+] as const;
 export type JobErrorCode = (typeof JOB_ERROR_CODES)[number];

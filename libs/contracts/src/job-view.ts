@@ -1,6 +1,7 @@
 import type { ChatMessage } from './chat-message.schema';
 import type { FinishReason, Usage } from './completion-params.schema';
 import type { JobStatus } from './job-status';
+import type { ProviderAttempt } from './provider-attempt.schema';
 import type { PriorityBand } from './priority.util';
 
 /** What `GET /v1/jobs/{id}` answers. */
@@ -20,6 +21,10 @@ export interface JobView {
     cancelled: string | null;
   };
   attempts: number;
+  /** Every provider call of the delivery that finished the job: retries, fallbacks, the one that answered. */
+  provider_attempts: ProviderAttempt[];
+  /** A job cancelled mid-generation: the text it had produced and the usage spent (estimated). */
+  partial_result: { content: string; usage: Usage } | null;
   result: ChatCompletionView | null;
   error: { code: string; message: string } | null;
   metrics: {
@@ -39,6 +44,19 @@ export interface ChatCompletionView {
   model: string;
   choices: Array<{ index: number; message: ChatMessage & { role: 'assistant'; content: string }; finish_reason: FinishReason }>;
   usage: Usage;
+}
+
+/** One entry of `GET /v1/models`: a model or a group a request may name. */
+export interface ModelView {
+  id: string;
+  object: 'model';
+  created: number;
+  owned_by: 'conveyor';
+}
+
+export interface ModelListView {
+  object: 'list';
+  data: ModelView[];
 }
 
 /** What `POST /v1/chat/completions` answers with 202. */

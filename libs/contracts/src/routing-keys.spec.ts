@@ -39,6 +39,8 @@ const valid: { [T in MessageType]: MessagePayload<T> } = {
     error: { code: 'retries_exhausted', message: 'gave up after 5 attempts' },
   },
   'job.cancelled': { job_id: JOB_ID, tenant_id: 'tenant-alice', cancelled_at: AT },
+  'job.cancel_requested': { job_id: JOB_ID, tenant_id: 'tenant-alice', requested_at: AT },
+  'webhook.delivery': { delivery_id: '0190a5b2-7c3d-7e4f-8a1b-000000000001', job_id: JOB_ID, tenant_id: 'tenant-alice' },
 };
 
 const ALL_TYPES = Object.keys(MESSAGE_SCHEMAS) as MessageType[];

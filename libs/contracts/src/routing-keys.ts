@@ -7,6 +7,8 @@ import {
   JobRequestedSchema,
   JobStartedSchema,
 } from './job-events.schema';
+import { JobCancelRequestedSchema } from './job-control.schema';
+import { WebhookDeliverySchema } from './webhook-delivery.schema';
 
 /**
  * The one map from message type to payload schema. Every publisher and every handler goes through it:
@@ -19,6 +21,8 @@ export const MESSAGE_SCHEMAS = {
   'job.completed': JobCompletedSchema,
   'job.failed': JobFailedSchema,
   'job.cancelled': JobCancelledSchema,
+  'job.cancel_requested': JobCancelRequestedSchema,
+  'webhook.delivery': WebhookDeliverySchema,
 } as const;
 
 export type MessageType = keyof typeof MESSAGE_SCHEMAS;
@@ -32,6 +36,8 @@ export const MessageTypes = {
   JobCompleted: 'job.completed',
   JobFailed: 'job.failed',
   JobCancelled: 'job.cancelled',
+  JobCancelRequested: 'job.cancel_requested',
+  WebhookDelivery: 'webhook.delivery',
 } as const satisfies Record<string, MessageType>;
 
 /** Messages that must survive a broker restart: published persistent and confirmed. Deltas are transient. */
@@ -41,6 +47,7 @@ export const DURABLE_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
   'job.completed',
   'job.failed',
   'job.cancelled',
+  'webhook.delivery',
 ]);
 
 export const TERMINAL_EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled'] as const satisfies readonly MessageType[];

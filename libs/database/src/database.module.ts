@@ -6,6 +6,10 @@ import { runMigrations } from './migrations.runner';
 import { TENANT_KEY_STORE } from './tenant-key-store.port';
 import { TypeOrmJobStore } from './typeorm-job.store';
 import { TypeOrmTenantKeyStore } from './typeorm-tenant-key.store';
+import { TypeOrmWebhookDeliveryStore } from './typeorm-webhook-delivery.store';
+import { TypeOrmWebhookEndpointStore } from './typeorm-webhook-endpoint.store';
+import { WEBHOOK_DELIVERY_STORE } from './webhook-delivery-store.port';
+import { WEBHOOK_ENDPOINT_STORE } from './webhook-endpoint-store.port';
 
 /** The initialized TypeORM DataSource, for code that needs more than the two stores (health checks, tests). */
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
@@ -45,8 +49,10 @@ export class DatabaseModule implements OnApplicationShutdown {
         { provide: DATA_SOURCE, useFactory: () => openDataSource(options) },
         { provide: JOB_STORE, useFactory: (ds: DataSource) => new TypeOrmJobStore(ds), inject: [DATA_SOURCE] },
         { provide: TENANT_KEY_STORE, useFactory: (ds: DataSource) => new TypeOrmTenantKeyStore(ds), inject: [DATA_SOURCE] },
+        { provide: WEBHOOK_ENDPOINT_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookEndpointStore(ds), inject: [DATA_SOURCE] },
+        { provide: WEBHOOK_DELIVERY_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookDeliveryStore(ds), inject: [DATA_SOURCE] },
       ],
-      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE],
+      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE, WEBHOOK_ENDPOINT_STORE, WEBHOOK_DELIVERY_STORE],
     };
   }
 

@@ -1,5 +1,7 @@
 export * from './job-store.port';
 export * from './tenant-key-store.port';
+export * from './webhook-endpoint-store.port';
+export * from './webhook-delivery-store.port';
 export { createDataSource, type DatabaseConnectionOptions } from './data-source.factory';
 export { runMigrations, MIGRATION_LOCK_KEY } from './migrations.runner';
 export { TypeOrmJobStore } from './typeorm-job.store';

@@ -1,4 +1,5 @@
 import type {
+  Usage,
   ChatMessage,
   CompletionParams,
   JobCancelled,
@@ -8,7 +9,14 @@ import type {
   JobStarted,
   JobStatus,
   PriorityBand,
+  ProviderAttempt,
 } from '@conveyor/contracts';
+
+/** What a job cancelled mid-generation had produced. */
+export interface PartialResult {
+  content: string;
+  usage: Usage;
+}
 
 export interface NewJob {
   id: string;
@@ -21,6 +29,9 @@ export interface NewJob {
   /** W3C trace id of the request that created the job, when there was one. */
   traceId: string | null;
   createdAt: Date;
+  /** The request's `callback_url`, if it gave one, and the sealed secret its webhooks are signed with. */
+  callbackUrl?: string | null;
+  callbackSecret?: string | null;
 }
 
 export interface JobRecord extends NewJob {
@@ -28,6 +39,10 @@ export interface JobRecord extends NewJob {
   result: JobResult | null;
   error: { code: string; message: string } | null;
   attempts: number;
+  /** The provider calls of the delivery that finished the job (empty until it finishes). */
+  attemptsLog: ProviderAttempt[];
+  /** Text and usage of a job cancelled mid-generation. */
+  partialResult: PartialResult | null;
   workerId: string | null;
   updatedAt: Date;
   startedAt: Date | null;

@@ -38,6 +38,8 @@ export class TypeOrmJobStore implements JobStore {
       params: job.params,
       metadata: job.metadata,
       traceId: job.traceId,
+      callbackUrl: job.callbackUrl ?? null,
+      callbackSecret: job.callbackSecret ?? null,
       attempts: 0,
       createdAt: job.createdAt,
       updatedAt: job.createdAt,
@@ -101,6 +103,7 @@ export class TypeOrmJobStore implements JobStore {
       {
         status: 'completed',
         result: event.result,
+        attemptsLog: event.attempts_log ?? [],
         workerId: event.worker_id,
         completedAt: new Date(event.completed_at),
         startedAt: () => 'COALESCE(started_at, :startedAt)',
@@ -115,15 +118,23 @@ export class TypeOrmJobStore implements JobStore {
     return this.transition(
       event.job_id,
       event.tenant_id,
-      { status: 'failed', error: event.error, failedAt: new Date(event.failed_at), attempts: () => 'GREATEST(attempts, :attempt)' },
+      {
+        status: 'failed',
+        error: event.error,
+        attemptsLog: event.attempts_log ?? [],
+        failedAt: new Date(event.failed_at),
+        attempts: () => 'GREATEST(attempts, :attempt)',
+      },
       UNFINISHED,
       { attempt: event.attempt },
     );
   }
 
   /** Only queued jobs for now; cancelling a running job needs the worker's cooperation. */
+  /** queued → cancelled (the gateway's cancel), or running → cancelled with the partial text (a worker stopped it). */
   markCancelled(event: JobCancelled): Promise<boolean> {
-    return this.transition(event.job_id, event.tenant_id, { status: 'cancelled', cancelledAt: new Date(event.cancelled_at) }, "status = 'queued'");
+    const set = { status: 'cancelled' as const, cancelledAt: new Date(event.cancelled_at), ...(event.partial ? { partialResult: event.partial } : {}) };
+    return this.transition(event.job_id, event.tenant_id, set, "status IN ('queued', 'running')");
   }
 
   async listUnfinished(limit: number): Promise<JobRecord[]> {

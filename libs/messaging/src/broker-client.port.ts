@@ -34,6 +34,13 @@ export interface Delivery {
   deadLetter(reason: string): Promise<void>;
 }
 
+/** A message heard by a transient listener: no settlement, no redelivery. */
+export interface BroadcastMessage {
+  type: string | undefined;
+  body: Buffer;
+  headers: Record<string, unknown>;
+}
+
 export interface Subscription {
   cancel(): Promise<void>;
 }
@@ -55,6 +62,11 @@ export interface BrokerClient {
   take(queues: readonly string[]): Promise<Delivery | null>;
   /** Called when a job was published to a band queue, so idle workers take it without waiting to poll. */
   onWake(listener: () => void): Promise<Subscription>;
+  /**
+   * Hears every message published to `exchange` whose routing key matches `pattern`, on a queue of this
+   * process's own that lives as long as the subscription (control messages such as cancel requests).
+   */
+  listen(exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription>;
   /** True while connected and able to publish. */
   isReady(): boolean;
   close(): Promise<void>;

@@ -26,6 +26,11 @@ export const BAND_QUEUES: readonly string[] = PRIORITY_BANDS.map(bandQueue);
 export const DEAD_LETTER_QUEUE = 'conveyor.dead';
 /** The persistence service's copy of every dead letter: a job whose message died is marked failed, never left running. */
 export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
+/**
+ * One message per webhook delivery (endpoint × job event), published by the notification service to itself,
+ * so each delivery backs off through `conveyor.webhooks.retry` on its own schedule.
+ */
+export const WEBHOOK_QUEUE = 'conveyor.webhooks';
 
 export interface QueueSpec {
   name: string;
@@ -57,7 +62,7 @@ const terminal = ['job.completed', 'job.failed', 'job.cancelled'] as const;
 export const CONSUMER_GROUPS: Record<ConsumerGroupName, ConsumerGroup> = {
   inference: { mode: 'bands', queues: BAND_QUEUES, types: ['job.requested'] },
   persistence: { mode: 'queue', queues: ['conveyor.persistence', PERSISTENCE_DEAD_LETTER_QUEUE], types: [...terminalAndStarted, 'job.requested'] },
-  notification: { mode: 'queue', queues: ['conveyor.notification'], types: terminal },
+  notification: { mode: 'queue', queues: ['conveyor.notification', WEBHOOK_QUEUE], types: [...terminal, 'webhook.delivery'] },
 };
 
 export const QUEUES: readonly QueueSpec[] = [
@@ -79,6 +84,7 @@ export const QUEUES: readonly QueueSpec[] = [
     deliveryLimit: true,
     retry: true,
   },
+  { name: WEBHOOK_QUEUE, bindings: [[Exchanges.events, 'webhook.delivery.*']], deliveryLimit: true, retry: true },
   { name: DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: false },
   { name: PERSISTENCE_DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: true, sink: true },
 ];

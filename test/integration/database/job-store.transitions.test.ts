@@ -38,6 +38,10 @@ describe('TypeOrmJobStore transitions', () => {
       result: null,
       error: null,
       attempts: 0,
+      attemptsLog: [],
+      partialResult: null,
+      callbackUrl: null,
+      callbackSecret: null,
       workerId: null,
       updatedAt: job.createdAt,
       startedAt: null,
@@ -145,6 +149,21 @@ describe('TypeOrmJobStore transitions', () => {
       });
     });
 
+    it('records the provider calls that led to the failure, and a completion its own', async () => {
+      const failed = await inserted();
+      const log = [
+        { deployment: 'openai-a', provider: 'openai', upstream_model: 'gpt-4o', outcome: 'error' as const, latency_ms: 12, error: { message: 'upstream 503', status: 503 } },
+        { deployment: 'anthropic-b', provider: 'anthropic', upstream_model: 'claude', outcome: 'error' as const, latency_ms: 30, error: { message: 'socket hang up' } },
+      ];
+      await store.markFailed({ ...failedEvent(failed, T1), error: { code: 'providers_unavailable', message: 'all failed' }, attempts_log: log });
+      expect(await load(failed)).toMatchObject({ status: 'failed', attemptsLog: log });
+
+      const done = await inserted();
+      const ok = [{ deployment: 'sim', provider: 'simulated', upstream_model: 'simulated', outcome: 'ok' as const, latency_ms: 5 }];
+      await store.markCompleted({ ...completedEvent(done, 'ok', { startedAt: T0, completedAt: T1 }), attempts_log: ok });
+      expect(await load(done)).toMatchObject({ status: 'completed', attemptsLog: ok });
+    });
+
     it('does not fail a completed job, nor fail a job twice', async () => {
       const done = await inserted();
       await store.markCompleted(completedEvent(done, 'ok', { startedAt: T0, completedAt: T1 }));
@@ -166,12 +185,16 @@ describe('TypeOrmJobStore transitions', () => {
       expect(await load(job)).toMatchObject({ status: 'cancelled', cancelledAt: new Date(T1) });
     });
 
-    it('leaves running and completed jobs alone', async () => {
+    it('cancels a running job with the partial text its worker stopped at, once', async () => {
       const running = await inserted();
       await store.markStarted(startedEvent(running, 1, 'worker-a', T0));
-      expect(await store.markCancelled(cancelledEvent(running, T1))).toBe(false);
-      expect(await load(running)).toMatchObject({ status: 'running', cancelledAt: null });
+      const partial = { content: 'half an ans', usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } };
+      expect(await store.markCancelled({ ...cancelledEvent(running, T1), partial })).toBe(true);
+      expect(await store.markCancelled({ ...cancelledEvent(running, T2), partial: { ...partial, content: 'later' } })).toBe(false);
+      expect(await load(running)).toMatchObject({ status: 'cancelled', cancelledAt: new Date(T1), partialResult: partial, result: null });
+    });
 
+    it('leaves completed jobs alone', async () => {
       const done = await inserted();
       await store.markCompleted(completedEvent(done, 'ok', { startedAt: T0, completedAt: T1 }));
       expect(await store.markCancelled(cancelledEvent(done, T2))).toBe(false);

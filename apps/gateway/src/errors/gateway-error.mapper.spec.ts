@@ -11,7 +11,9 @@ describe('mapGatewayException', () => {
     [GatewayErrorCode.PayloadTooLarge, 413, 'invalid_request_error', {}],
     [GatewayErrorCode.JobNotFound, 404, 'not_found_error', {}],
     [GatewayErrorCode.RouteNotFound, 404, 'not_found_error', {}],
-    [GatewayErrorCode.JobNotCancellable, 409, 'invalid_request_error', {}],
+    [GatewayErrorCode.ModelNotFound, 404, 'invalid_request_error', {}],
+    [GatewayErrorCode.BlockedDestination, 422, 'invalid_request_error', {}],
+    [GatewayErrorCode.WebhookNotFound, 404, 'not_found_error', {}],
     [GatewayErrorCode.BrokerUnavailable, 503, 'service_unavailable', { 'retry-after': '2' }],
     [GatewayErrorCode.DatabaseUnavailable, 503, 'service_unavailable', { 'retry-after': '2' }],
     [GatewayErrorCode.Internal, 500, 'server_error', {}],
@@ -39,6 +41,17 @@ describe('mapGatewayException', () => {
     const { status, body } = mapGatewayException(GatewayException.jobNotFound('abc'));
     expect(status).toBe(404);
     expect(body.error).toEqual({ message: "No job found with id 'abc'.", type: 'not_found_error', param: 'job_id', code: 'job_not_found' });
+  });
+
+  it("maps modelNotFound to OpenAI's 404 model_not_found naming the model", () => {
+    const { status, body } = mapGatewayException(GatewayException.modelNotFound('gpt-9'));
+    expect(status).toBe(404);
+    expect(body.error).toEqual({
+      message: "The model 'gpt-9' does not exist or you do not have access to it.",
+      type: 'invalid_request_error',
+      param: 'model',
+      code: 'model_not_found',
+    });
   });
 });
 

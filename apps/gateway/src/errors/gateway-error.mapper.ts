@@ -28,10 +28,14 @@ function classify(code: GatewayErrorCode): [number, OpenAiErrorType, Record<stri
     case GatewayErrorCode.PayloadTooLarge:
       return [413, 'invalid_request_error', {}];
     case GatewayErrorCode.JobNotFound:
+    case GatewayErrorCode.WebhookNotFound:
     case GatewayErrorCode.RouteNotFound:
       return [404, 'not_found_error', {}];
-    case GatewayErrorCode.JobNotCancellable:
-      return [409, 'invalid_request_error', {}];
+    // OpenAI answers an unknown model with 404 and type invalid_request_error; clients match on that.
+    case GatewayErrorCode.ModelNotFound:
+      return [404, 'invalid_request_error', {}];
+    case GatewayErrorCode.BlockedDestination:
+      return [422, 'invalid_request_error', {}];
     case GatewayErrorCode.BrokerUnavailable:
     case GatewayErrorCode.DatabaseUnavailable:
       return [503, 'service_unavailable', { 'retry-after': RETRY_AFTER_S }];

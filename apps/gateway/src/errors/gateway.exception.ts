@@ -7,8 +7,11 @@ export enum GatewayErrorCode {
   UnsupportedMediaType = 'unsupported_media_type',
   PayloadTooLarge = 'payload_too_large',
   JobNotFound = 'job_not_found',
+  ModelNotFound = 'model_not_found',
   RouteNotFound = 'not_found',
-  JobNotCancellable = 'job_not_cancellable',
+  /** A webhook URL the SSRF guard refuses (scheme, or a loopback/private/link-local/… destination). */
+  BlockedDestination = 'blocked_destination',
+  WebhookNotFound = 'webhook_not_found',
   BrokerUnavailable = 'broker_unavailable',
   DatabaseUnavailable = 'database_unavailable',
   Internal = 'internal_error',
@@ -23,6 +26,11 @@ export class GatewayException extends Error {
   ) {
     super(message);
     this.name = 'GatewayException';
+  }
+
+  /** OpenAI's own wording and code for a model the caller cannot use. */
+  static modelNotFound(model: string): GatewayException {
+    return new GatewayException(GatewayErrorCode.ModelNotFound, `The model '${model.slice(0, 256)}' does not exist or you do not have access to it.`, 'model');
   }
 
   static jobNotFound(id: string): GatewayException {

@@ -2,19 +2,31 @@ import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import type { JobAcceptedView } from '@conveyor/contracts';
 import { TenantId } from '../auth/tenant.decorator';
+import { JobCallbackService } from '../webhooks/job-callback.service';
 import { presentAccepted } from './job.presenter';
 import { JobsService } from './jobs.service';
 
-/** `POST /v1/chat/completions`: queue the request and answer 202 with the job and where to poll it. */
+/**
+ * `POST /v1/chat/completions`: queue the request and answer 202 with the job and where to poll it. A request
+ * with a `callback_url` also gets `callback_secret`, the key its job's webhooks are signed with, shown only here.
+ */
 @Controller('v1/chat/completions')
 export class CompletionsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly callbacks: JobCallbackService,
+  ) {}
 
   @Post()
   @HttpCode(202)
-  async submit(@TenantId() tenantId: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<JobAcceptedView> {
-    const job = await this.jobs.submit(tenantId, body);
+  async submit(
+    @TenantId() tenantId: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<JobAcceptedView & { callback_secret?: string }> {
+    const callback = await this.callbacks.fromRequest(body);
+    const job = await this.jobs.submit(tenantId, body, callback);
     void reply.header('location', `/v1/jobs/${job.id}`);
-    return presentAccepted(job);
+    return callback ? { ...presentAccepted(job), callback_secret: callback.secret } : presentAccepted(job);
   }
 }

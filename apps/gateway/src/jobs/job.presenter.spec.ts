@@ -21,6 +21,8 @@ function queuedJob(overrides: Partial<JobRecord> = {}): JobRecord {
     result: null,
     error: null,
     attempts: 0,
+    attemptsLog: [],
+    partialResult: null,
     workerId: null,
     updatedAt: CREATED,
     startedAt: null,
@@ -137,6 +139,15 @@ describe('presentJob', () => {
     expect(view.error).toEqual(error);
     expect(view.result).toBeNull();
     expect(view.metrics).toEqual({ queue_wait_ms: 1_500, processing_ms: 2_000, tokens_per_second: null });
+  });
+
+  it('shows every provider call of the job as provider_attempts, in order', () => {
+    const attemptsLog = [
+      { deployment: 'openai-primary', provider: 'openai', upstream_model: 'gpt-4o', outcome: 'error' as const, latency_ms: 120, error: { message: 'upstream 500', status: 500 } },
+      { deployment: 'anthropic-backup', provider: 'anthropic', upstream_model: 'claude-sonnet-4', outcome: 'ok' as const, latency_ms: 900 },
+    ];
+    expect(presentJob(completedJob({ attemptsLog })).provider_attempts).toEqual(attemptsLog);
+    expect(presentJob(queuedJob()).provider_attempts).toEqual([]);
   });
 
   it('gives a job cancelled while queued no processing time', () => {

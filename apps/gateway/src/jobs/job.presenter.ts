@@ -34,6 +34,8 @@ export function presentJob(job: JobRecord): JobView {
       cancelled: iso(job.cancelledAt),
     },
     attempts: job.attempts,
+    provider_attempts: job.attemptsLog,
+    partial_result: job.partialResult,
     result: job.result && job.completedAt ? presentCompletion(job) : null,
     error: job.error,
     metrics: {

@@ -1,10 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
+import { CONVEYOR_CONFIG, catalogNames, type ConveyorConfig } from '@conveyor/config';
 import { chatCompletionRequestSchema, isUuid, parsePriority, uuidv7, type JobListView, type JobView } from '@conveyor/contracts';
 import { JOB_STORE, type JobRecord, type JobStore, type NewJob } from '@conveyor/database';
 import { BrokerUnavailableError, MessagePublisher } from '@conveyor/messaging';
 import { currentTraceId } from '@conveyor/telemetry';
 import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
+import type { JobCallback } from '../webhooks/job-callback.service';
 import { presentJob } from './job.presenter';
 import { jobRequestedOf } from './job-requested.mapper';
 import { JobListQuerySchema } from './job-list-query.schema';
@@ -19,6 +20,8 @@ import { parseOrThrow } from './request-validation.util';
 export class JobsService {
   private readonly logger = new Logger(JobsService.name);
   private readonly requestSchema: ReturnType<typeof chatCompletionRequestSchema>;
+  /** Models and groups of the catalogue: a request naming anything else is a 404 before anything is stored. */
+  private readonly models: ReadonlySet<string>;
 
   constructor(
     @Inject(JOB_STORE) private readonly jobs: JobStore,
@@ -26,15 +29,19 @@ export class JobsService {
     private readonly publisher: MessagePublisher,
   ) {
     this.requestSchema = chatCompletionRequestSchema(config.limits);
+    this.models = new Set(catalogNames(config.models));
   }
 
-  async submit(tenantId: string, body: unknown): Promise<NewJob> {
+  /** `callback` is the request's checked `callback_url` (see JobCallbackService), stored with the job. */
+  async submit(tenantId: string, body: unknown, callback: JobCallback | null = null): Promise<NewJob> {
     const request = parseOrThrow(this.requestSchema, body);
+    const model = request.model ?? this.config.defaultModel;
+    if (!this.models.has(model)) throw GatewayException.modelNotFound(model);
     const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? undefined);
     const job: NewJob = {
       id: uuidv7(),
       tenantId,
-      model: request.model ?? this.config.defaultModel,
+      model,
       priority: parsePriority(request.priority)!,
       messages: request.messages,
       params: {
@@ -47,6 +54,8 @@ export class JobsService {
       metadata: request.metadata ?? {},
       traceId: currentTraceId(),
       createdAt: new Date(),
+      callbackUrl: callback?.url ?? null,
+      callbackSecret: callback?.sealedSecret ?? null,
     };
     if (!this.publisher.isReady()) throw unavailable(GatewayErrorCode.BrokerUnavailable);
     await this.storeOrThrow(() => this.jobs.insert(job));
@@ -73,7 +82,10 @@ export class JobsService {
     return { object: 'list', data, first_id: data[0]?.job_id ?? null, last_id: data.at(-1)?.job_id ?? null, has_more: hasMore };
   }
 
-  /** queued → cancelled; a finished job comes back unchanged. Running jobs can't be cancelled yet. */
+  /**
+   * queued → cancelled at once; a running job gets a cancel request broadcast to the workers, and the answer
+   * waits (up to CANCEL_WAIT_MS) for the worker running it to stop it; a finished job comes back unchanged.
+   */
   async cancel(tenantId: string, id: string): Promise<JobRecord> {
     const outcome = isUuid(id) ? await this.storeOrThrow(() => this.jobs.cancelQueued(tenantId, id, new Date())) : null;
     if (!outcome) throw GatewayException.jobNotFound(id);
@@ -82,10 +94,21 @@ export class JobsService {
       await this.publisher
         .publish('job.cancelled', { job_id: job.id, tenant_id: tenantId, cancelled_at: job.cancelledAt!.toISOString() })
         .catch((err) => this.logger.warn(`job ${job.id} cancelled, but its event was not published: ${(err as Error).message}`));
-    } else if (job.status === 'running') {
-      throw new GatewayException(GatewayErrorCode.JobNotCancellable, 'The job is already running; running jobs cannot be cancelled yet.', 'job_id');
+      return job;
     }
-    return job;
+    if (job.status !== 'running') return job;
+    await this.publisher.publish('job.cancel_requested', { job_id: job.id, tenant_id: tenantId, requested_at: new Date().toISOString() });
+    return this.waitWhileRunning(tenantId, job);
+  }
+
+  private async waitWhileRunning(tenantId: string, job: JobRecord): Promise<JobRecord> {
+    const deadline = Date.now() + this.config.cancelWaitMs;
+    let current = job;
+    while (current.status === 'running' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      current = (await this.storeOrThrow(() => this.jobs.findForTenant(tenantId, job.id))) ?? current;
+    }
+    return current;
   }
 
   private async storeOrThrow<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
-import type { ChatMessage, CompletionParams, JobResult, JobStatus, PriorityBand } from '@conveyor/contracts';
+import type { ChatMessage, CompletionParams, JobResult, JobStatus, PriorityBand, ProviderAttempt } from '@conveyor/contracts';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { PartialResult } from '../job-store.port';
 
 /**
  * One completion job. The id is the gateway's UUIDv7, so ordering by id is ordering by creation.
@@ -43,6 +44,19 @@ export class JobEntity {
 
   @Column({ type: 'integer', default: 0 })
   attempts!: number;
+
+  @Column({ name: 'attempts_log', type: 'jsonb', default: () => "'[]'::jsonb" })
+  attemptsLog!: ProviderAttempt[];
+
+  @Column({ name: 'partial_result', type: 'jsonb', nullable: true })
+  partialResult!: PartialResult | null;
+
+  /** The job's own webhook URL (`callback_url`), and its signing secret as SecretBox sealed it. */
+  @Column({ name: 'callback_url', type: 'text', nullable: true })
+  callbackUrl!: string | null;
+
+  @Column({ name: 'callback_secret', type: 'text', nullable: true })
+  callbackSecret!: string | null;
 
   @Column({ name: 'worker_id', type: 'text', nullable: true })
   workerId!: string | null;

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ChannelModel } from 'amqplib';
-import type { BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
+import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
 import { Exchanges } from '../topology';
 import { AmqpConfirmPublisher } from './amqp-confirm.publisher';
@@ -111,6 +111,12 @@ export class AmqpBrokerClient implements BrokerClient {
   onWake(listener: () => void): Promise<Subscription> {
     if (this.closing) return Promise.reject(closedError());
     return this.consumers.onWake(listener);
+  }
+
+  listen(exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription> {
+    if (this.closing) return Promise.reject(closedError());
+    if (!KNOWN_EXCHANGES.has(exchange)) return Promise.reject(new Error(`unknown exchange ${exchange}`));
+    return this.consumers.listen(`listener on ${exchange} ${pattern}`, exchange, pattern, listener);
   }
 
   /** Graceful: waits for confirms in flight, cancels every consumer (unsettled messages go back), then closes. */

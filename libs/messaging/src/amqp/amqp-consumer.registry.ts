@@ -1,5 +1,5 @@
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
-import type { Delivery, Subscription } from '../broker-client.port';
+import type { BroadcastMessage, Delivery, Subscription } from '../broker-client.port';
 import { Exchanges } from '../topology';
 import { AmqpChannelSubscription, type ConsumerSetup } from './amqp-channel.subscription';
 import type { AmqpLogger } from './amqp-connection.manager';
@@ -41,11 +41,19 @@ export class AmqpConsumerRegistry {
 
   /** Calls `listener` for each doorbell on the wake fanout. */
   onWake(listener: () => void): Promise<Subscription> {
-    return this.subscribe('wake-up listener', async (channel, restart) => {
+    return this.listen('wake-up listener', Exchanges.wake, '', () => listener());
+  }
+
+  /** Calls `listener` for each message on `exchange` matching `pattern`, auto-acked (transient control messages). */
+  listen(label: string, exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription> {
+    return this.subscribe(label, async (channel, restart) => {
       // Exclusive and auto-delete: the queue lives exactly as long as this listener's channel.
       const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false });
-      await channel.bindQueue(queue, this.options.names.of(Exchanges.wake), '');
-      const onMessage = (message: ConsumeMessage | null) => (message ? this.callListener(listener) : restart());
+      await channel.bindQueue(queue, this.options.names.of(exchange), pattern);
+      const onMessage = (message: ConsumeMessage | null) => {
+        if (!message) return restart();
+        this.callListener(label, () => listener({ type: message.properties.type, body: message.content, headers: message.properties.headers ?? {} }));
+      };
       const { consumerTag } = await channel.consume(queue, onMessage, { noAck: true });
       return consumerTag;
     });
@@ -100,11 +108,11 @@ export class AmqpConsumerRegistry {
     }
   }
 
-  private callListener(listener: () => void): void {
+  private callListener(label: string, listener: () => void): void {
     try {
       listener();
     } catch (err) {
-      this.options.logger.error(`wake-up listener failed: ${(err as Error).message}`);
+      this.options.logger.error(`${label} failed: ${(err as Error).message}`);
     }
   }
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
+import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
 import { DEAD_LETTER_QUEUE, Exchanges, QUEUES, topicMatches } from '../topology';
 import { InProcessQueue, type QueueConsumer, type StoredMessage } from './in-process-queue';
@@ -14,6 +14,7 @@ export class InProcessBrokerClient implements BrokerClient {
   readonly kind = 'in-process' as const;
   private readonly queues = new Map<string, InProcessQueue>();
   private readonly wakeListeners = new Set<() => void>();
+  private readonly listeners = new Set<{ exchange: string; pattern: string; listener: (message: BroadcastMessage) => void }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -38,13 +39,24 @@ export class InProcessBrokerClient implements BrokerClient {
         exchange === message.exchange && (exchange === Exchanges.events ? topicMatches(pattern, message.routingKey) : pattern === message.routingKey),
       ),
     );
-    if (targets.length === 0 && message.exchange !== Exchanges.events) {
+    if (targets.length === 0 && message.exchange !== Exchanges.events && message.persistent) {
       throw new BrokerUnavailableError(`no queue bound for ${message.exchange}/${message.routingKey}`, 'unroutable');
     }
     for (const target of targets) {
       this.queue(target.name).enqueue({ ...message, headers: { ...message.headers }, deliveries: 0 });
     }
     if (message.exchange === Exchanges.jobs) queueMicrotask(() => this.wakeAll());
+    for (const l of this.listeners) {
+      if (l.exchange === message.exchange && topicMatches(l.pattern, message.routingKey)) {
+        queueMicrotask(() => l.listener({ type: message.type, body: message.body, headers: { ...message.headers } }));
+      }
+    }
+  }
+
+  async listen(exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription> {
+    const entry = { exchange, pattern, listener };
+    this.listeners.add(entry);
+    return { cancel: async () => void this.listeners.delete(entry) };
   }
 
   async consume(queueName: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
@@ -100,6 +112,7 @@ export class InProcessBrokerClient implements BrokerClient {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.wakeListeners.clear();
+    this.listeners.clear();
   }
 
   /** Messages waiting in a queue (tests and the embedded mode's diagnostics). */

@@ -1,0 +1,4 @@
+export * from './ssrf.guard';
+export * from './webhook-signature';
+export * from './secret-box';
+export * from './webhook-event';
