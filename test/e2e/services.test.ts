@@ -124,6 +124,14 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     expect(completed.body.data.map((j: { job_id: string }) => j.job_id)).toContain(job.job_id);
     expect((await bob.get(`/v1/jobs/${job.job_id}`)).status).toBe(404);
     expect((await bob.get('/v1/jobs?status=completed')).body.data).toEqual([]);
+    // One trace: the caller's traceparent reaches the worker's events through the gateway and the broker.
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const traced = await alice.post('/v1/chat/completions', SEED_BODY, { traceparent: `00-${traceId}-00f067aa0ba902b7-01` });
+    await alice.waitForJob(traced.body.job_id);
+    await tap.until(() => tap.of(traced.body.job_id, 'job.completed').length === 1);
+    for (const type of ['job.started', 'job.completed']) {
+      expect(String(tap.of(traced.body.job_id, type)[0]!.headers.traceparent)).toContain(traceId);
+    }
     const health = await alice.as(undefined).get('/health');
     expect(health.body).toEqual({ status: 'ok', broker: { ready: true }, database: { ready: true } });
   });

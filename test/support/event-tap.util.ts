@@ -4,6 +4,7 @@ export interface TappedEvent {
   type: string;
   routingKey: string;
   payload: Record<string, any>;
+  headers: Record<string, unknown>;
 }
 
 /**
@@ -26,7 +27,12 @@ export class EventTap {
     const tap = new EventTap(connection, channel);
     await channel.consume(queue, (msg) => {
       if (!msg) return;
-      tap.events.push({ type: String(msg.properties.type), routingKey: msg.fields.routingKey, payload: JSON.parse(msg.content.toString()) });
+      tap.events.push({
+        type: String(msg.properties.type),
+        routingKey: msg.fields.routingKey,
+        payload: JSON.parse(msg.content.toString()),
+        headers: msg.properties.headers ?? {},
+      });
     }, { noAck: true });
     return tap;
   }
