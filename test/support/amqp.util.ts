@@ -40,13 +40,13 @@ export function testClient(namespace: string, overrides: Partial<AmqpBrokerClien
   });
 }
 
-/** Deletes every queue and exchange a client in `namespace` declared. */
-export async function deleteNamespace(namespace: string): Promise<void> {
+/** Deletes every queue and exchange a client in `namespace` declared (with `retryTiersMs`, if it had its own). */
+export async function deleteNamespace(namespace: string, retryTiersMs?: readonly number[]): Promise<void> {
   const names = new AmqpNames(namespace);
   const connection = await connect(TEST_BROKER_URL);
   try {
     const channel = await connection.createChannel();
-    for (const queue of declaredQueues()) await channel.deleteQueue(names.of(queue));
+    for (const queue of declaredQueues(retryTiersMs)) await channel.deleteQueue(names.of(queue));
     for (const exchange of Object.values(Exchanges)) await channel.deleteExchange(names.of(exchange));
   } finally {
     await connection.close();

@@ -28,7 +28,10 @@ export interface Delivery {
   /** How many times a handler asked to retry this message later, from 0. */
   retries: number;
   ack(): Promise<void>;
-  /** Republishes to `<queue>.retry` (confirmed), which returns it to `<queue>` after `delayMs`, then acks. */
+  /**
+   * Republishes to the delay queue of the smallest tier ≥ `delayMs` (confirmed), which returns it to
+   * `<queue>` once that tier's delay has passed, then acks: a delay is rounded up to a tier, never early.
+   */
   retryLater(delayMs: number, reason: string): Promise<void>;
   /** Publishes to the dead-letter exchange with the reason (confirmed), then acks. */
   deadLetter(reason: string): Promise<void>;

@@ -11,14 +11,47 @@ export const Exchanges = {
   events: 'conveyor.events',
   /** fanout: dead letters, from the broker (delivery limit) and from handlers (invalid, exhausted). */
   deadLetter: 'conveyor.dlx',
-  /** direct: `<queue>` → `<queue>.retry`, a delay queue that dead-letters back into `<queue>` when a message expires. */
+  /** direct: `<queue>.retry.<tier>` → that delay queue, which dead-letters back into `<queue>` when a message expires. */
   retry: 'conveyor.retry',
   /** fanout, transient: rung after each job publish so idle workers poll the bands at once. */
   wake: 'conveyor.wake',
 } as const;
 
 export const bandQueue = (band: PriorityBand): string => `conveyor.jobs.${band}`;
-export const retryQueue = (queue: string): string => `${queue}.retry`;
+
+/**
+ * The delay tiers of every retrying queue, shortest first: one delay queue per tier, each with a fixed
+ * `x-message-ttl`. RabbitMQ expires messages only at the head of a queue, so one queue with per-message
+ * delays makes a 5 s retry wait behind a 1 h one; in a queue where every message waits the same time, the
+ * head is always the first due. A delay is rounded up to the next tier (never early), and a delay past the
+ * last tier waits the last tier (the handler sees it is not due yet and asks again). The defaults of
+ * RETRY_DELAY_MS and WEBHOOK_RETRY_SCHEDULE_MS land exactly on tiers.
+ */
+export const RETRY_DELAY_TIERS_MS: readonly number[] = [1_000, 5_000, 30_000, 120_000, 600_000, 3_600_000, 21_600_000];
+
+/** The tier a delay waits in: the smallest tier at least as long, or the longest tier. */
+export function retryTierFor(delayMs: number, tiersMs: readonly number[] = RETRY_DELAY_TIERS_MS): number {
+  return tiersMs.find((tier) => tier >= delayMs) ?? tiersMs[tiersMs.length - 1]!;
+}
+
+/** Units for naming tiers, largest first. */
+const TIER_UNITS: ReadonlyArray<[unitMs: number, suffix: string]> = [[3_600_000, 'h'], [60_000, 'm'], [1_000, 's'], [1, 'ms']];
+
+/** `<queue>.retry.<tier>`, the tier in its largest whole unit (`5s`, `2m`, `1h`; `250ms` below a second). */
+export function retryTierQueue(queue: string, tierMs: number): string {
+  const [unitMs, suffix] = TIER_UNITS.find(([unit]) => tierMs % unit === 0)!;
+  return `${queue}.retry.${tierMs / unitMs}${suffix}`;
+}
+
+/** Every delay queue of `queue`, shortest tier first. */
+export const retryTierQueues = (queue: string, tiersMs: readonly number[] = RETRY_DELAY_TIERS_MS): string[] =>
+  tiersMs.map((tier) => retryTierQueue(queue, tier));
+
+/** Refuses tier lists the adapters cannot use: empty, unsorted, duplicated or not whole positive milliseconds. */
+export function assertRetryTiers(tiersMs: readonly number[]): void {
+  const valid = tiersMs.length > 0 && tiersMs.every((t, i) => Number.isInteger(t) && t > 0 && (i === 0 || t > tiersMs[i - 1]!));
+  if (!valid) throw new Error(`retry tiers must be whole positive milliseconds in increasing order (got ${tiersMs.join(', ')})`);
+}
 
 /** Work queues, highest priority first. Workers always take from an earlier queue before a later one. */
 export const BAND_QUEUES: readonly string[] = PRIORITY_BANDS.map(bandQueue);
@@ -28,7 +61,7 @@ export const DEAD_LETTER_QUEUE = 'conveyor.dead';
 export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
 /**
  * One message per webhook delivery (endpoint × job event), published by the notification service to itself,
- * so each delivery backs off through `conveyor.webhooks.retry` on its own schedule.
+ * so each delivery backs off through the `conveyor.webhooks.retry.<tier>` delay queues on its own schedule.
  */
 export const WEBHOOK_QUEUE = 'conveyor.webhooks';
 
@@ -38,7 +71,7 @@ export interface QueueSpec {
   bindings: Array<[exchange: string, pattern: string]>;
   /** Quorum queues dead-letter a message past this many deliveries (a crash loop, a poison message). */
   deliveryLimit: boolean;
-  /** A `<name>.retry` delay queue is declared next to it. */
+  /** Its delay queues, one per tier (`<name>.retry.<tier>`), are declared next to it. */
   retry: boolean;
   /**
    * A sink of dead letters: what its consumers give up on is acked and dropped (the copy in

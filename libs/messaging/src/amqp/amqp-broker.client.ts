@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ChannelModel } from 'amqplib';
 import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
-import { Exchanges } from '../topology';
+import { assertRetryTiers, Exchanges, RETRY_DELAY_TIERS_MS } from '../topology';
 import { AmqpConfirmPublisher } from './amqp-confirm.publisher';
 import { AmqpConnectionManager, type AmqpLogger } from './amqp-connection.manager';
 import { AmqpConsumerRegistry } from './amqp-consumer.registry';
@@ -24,6 +24,8 @@ export interface AmqpBrokerClientOptions {
   logger?: AmqpLogger;
   /** Prefixes every exchange and queue this client declares and uses (tests: one namespace per suite). */
   namespace?: string;
+  /** The delay tiers of the retry queues; topology.ts's RETRY_DELAY_TIERS_MS unless a test needs others. */
+  retryTiersMs?: readonly number[];
 }
 
 /** The doorbell rung after each job publish: its arrival is the whole message. */
@@ -37,7 +39,7 @@ const KNOWN_EXCHANGES: ReadonlySet<string> = new Set(Object.values(Exchanges));
 
 /**
  * The RabbitMQ adapter of the BrokerClient port, on amqplib: quorum queues per band pulled in strict
- * priority, publisher confirms with a timeout, manual acks, retry queues with per-message delays, a
+ * priority, publisher confirms with a timeout, manual acks, retry queues in fixed delay tiers, a
  * dead-letter exchange, and a connection that reconnects by itself and brings every consumer back.
  */
 export class AmqpBrokerClient implements BrokerClient {
@@ -48,10 +50,13 @@ export class AmqpBrokerClient implements BrokerClient {
   private readonly publisher: AmqpConfirmPublisher;
   private readonly consumers: AmqpConsumerRegistry;
   private readonly taker: AmqpPriorityTaker;
+  private readonly retryTiersMs: readonly number[];
   private closing: Promise<void> | null = null;
 
   constructor(private readonly options: AmqpBrokerClientOptions) {
     if (!Number.isInteger(options.maxDeliveries) || options.maxDeliveries < 1) throw new Error('maxDeliveries must be an integer of at least 1');
+    this.retryTiersMs = options.retryTiersMs ?? RETRY_DELAY_TIERS_MS;
+    assertRetryTiers(this.retryTiersMs);
     this.logger = options.logger ?? new Logger(AmqpBrokerClient.name);
     this.names = new AmqpNames(options.namespace);
     this.publisher = new AmqpConfirmPublisher(options.publishTimeoutMs, this.logger);
@@ -65,7 +70,7 @@ export class AmqpBrokerClient implements BrokerClient {
       onConnected: (model) => this.consumers.reattachAll(model),
     });
     const currentConnection = () => this.connection.current;
-    const deliveries = new AmqpDeliveryFactory(this.names, this.publisher);
+    const deliveries = new AmqpDeliveryFactory(this.names, this.publisher, this.retryTiersMs);
     this.consumers = new AmqpConsumerRegistry({ names: this.names, deliveries, logger: this.logger, reconnectMs: options.reconnectMs, currentConnection });
     this.taker = new AmqpPriorityTaker(this.names, deliveries, this.logger, currentConnection);
   }
@@ -138,7 +143,7 @@ export class AmqpBrokerClient implements BrokerClient {
   private async setUpConnection(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
     channel.on('error', (err: Error) => this.logger.error(`declaring the topology failed: ${err.message}`));
-    await declareTopology(channel, this.names, this.options.maxDeliveries);
+    await declareTopology(channel, this.names, this.options.maxDeliveries, this.retryTiersMs);
     await channel.close();
     await this.openPublishChannel(model);
   }

@@ -1,6 +1,6 @@
 import type { Message, Options } from 'amqplib';
 import type { Delivery } from '../broker-client.port';
-import { Exchanges } from '../topology';
+import { Exchanges, retryTierFor, retryTierQueue } from '../topology';
 import type { AmqpConfirmPublisher } from './amqp-confirm.publisher';
 import type { AmqpSettlementChannel } from './amqp-settlement.channel';
 import type { AmqpNames } from './amqp-topology';
@@ -28,6 +28,7 @@ export class AmqpDeliveryFactory {
   constructor(
     private readonly names: AmqpNames,
     private readonly publisher: AmqpConfirmPublisher,
+    private readonly retryTiersMs: readonly number[],
   ) {}
 
   /** `queue` is the canonical name the message was taken from. */
@@ -56,15 +57,15 @@ export class AmqpDeliveryFactory {
       deliveryCount: toCount(headers['x-delivery-count']) + 1,
       retries,
       ack: once(async () => source.ack(message)),
+      // The delay is rounded up to a tier: the copy waits in that tier's delay queue, then returns to `queue`.
       retryLater: once((delayMs: number, reason: string) =>
-        this.republishThenAck(message, source, this.names.of(Exchanges.retry), queue, {
+        this.republishThenAck(message, source, this.names.of(Exchanges.retry), retryTierQueue(queue, retryTierFor(delayMs, this.retryTiersMs)), {
           headers: {
             ...carried(headers),
             [ConveyorHeaders.retries]: retries + 1,
             [ConveyorHeaders.retryReason]: reason.slice(0, MAX_REASON_LENGTH),
             [ConveyorHeaders.routingKey]: routingKey,
           },
-          expiration: expirationOf(delayMs),
         }),
       ),
       deadLetter: once((reason: string) =>
@@ -95,7 +96,7 @@ export class AmqpDeliveryFactory {
     source: AmqpSettlementChannel,
     exchange: string,
     routingKey: string,
-    copy: { headers: Record<string, unknown>; expiration?: string },
+    copy: { headers: Record<string, unknown> },
   ): Promise<void> {
     if (!source.isOpen) return;
     const p = message.properties;
@@ -127,11 +128,6 @@ function carried(headers: Record<string, unknown>): Record<string, unknown> {
       ([name]) => name !== 'x-delivery-count' && name !== 'x-death' && !name.startsWith('x-first-death-') && !name.startsWith('x-last-death-'),
     ),
   );
-}
-
-/** A whole, non-negative number of milliseconds: anything else makes the broker close the shared publish channel. */
-function expirationOf(delayMs: number): string {
-  return String(Number.isFinite(delayMs) ? Math.max(0, Math.round(delayMs)) : 0);
 }
 
 function toCount(value: unknown): number {

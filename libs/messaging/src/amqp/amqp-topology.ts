@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { Exchanges, QUEUES, retryQueue, type QueueSpec } from '../topology';
+import { Exchanges, QUEUES, retryTierQueue, retryTierQueues, type QueueSpec } from '../topology';
 
 /**
  * Maps the canonical exchange and queue names of `topology.ts` onto the names this client declares and
@@ -58,15 +58,16 @@ export function workQueueArguments(spec: QueueSpec, names: AmqpNames, maxDeliver
 }
 
 /**
- * The arguments of `<queue>.retry`: nobody consumes it; each message waits out its own `expiration`, then
- * the broker dead-letters it back into `<queue>` through the default exchange (dropping the expiration on
- * the way). Per-message TTL works on quorum queues since 3.10 (checked on 3.10.8: messages come back
- * within ~50 ms of their delay, expiration removed). As with any per-message TTL, only the head of the
- * queue expires: a message with a short delay waits behind one with a longer delay.
+ * The arguments of the delay queue `<queue>.retry.<tier>`: nobody consumes it; every message waits the
+ * queue's own TTL, so they expire in arrival order and the head is always the first due, and the broker
+ * then dead-letters each back into `<queue>` through the default exchange. Queue TTL and at-least-once
+ * dead-lettering both work on quorum queues since 3.10. The queues of an older release (`<queue>.retry`,
+ * per-message TTL) have other names: they are left alone and simply no longer receive anything.
  */
-export function retryQueueArguments(queue: string, names: AmqpNames): Record<string, unknown> {
+export function retryQueueArguments(queue: string, names: AmqpNames, tierMs: number): Record<string, unknown> {
   return {
     'x-queue-type': 'quorum',
+    'x-message-ttl': tierMs,
     'x-dead-letter-exchange': '',
     'x-dead-letter-routing-key': names.of(queue),
     ...AT_LEAST_ONCE_DEAD_LETTERING,
@@ -78,7 +79,7 @@ export function retryQueueArguments(queue: string, names: AmqpNames): Record<str
  * that already exists with other arguments fails with 406 PRECONDITION_FAILED, which fails the connect:
  * change queue arguments of a live broker through a policy, not here.
  */
-export async function declareTopology(channel: Channel, names: AmqpNames, maxDeliveries: number): Promise<void> {
+export async function declareTopology(channel: Channel, names: AmqpNames, maxDeliveries: number, retryTiersMs: readonly number[]): Promise<void> {
   for (const key of Object.keys(EXCHANGE_DECLARATIONS) as ExchangeKey[]) {
     const { type, durable } = EXCHANGE_DECLARATIONS[key];
     await channel.assertExchange(names.of(Exchanges[key]), type, { durable, autoDelete: false });
@@ -87,16 +88,17 @@ export async function declareTopology(channel: Channel, names: AmqpNames, maxDel
     const queue = names.of(spec.name);
     await channel.assertQueue(queue, { durable: true, arguments: workQueueArguments(spec, names, maxDeliveries) });
     for (const [exchange, pattern] of spec.bindings) await channel.bindQueue(queue, names.of(exchange), pattern);
-    if (spec.retry) {
-      const delayQueue = names.of(retryQueue(spec.name));
-      await channel.assertQueue(delayQueue, { durable: true, arguments: retryQueueArguments(spec.name, names) });
-      // Keyed by the canonical queue name, which is what retryLater() publishes with.
-      await channel.bindQueue(delayQueue, names.of(Exchanges.retry), spec.name);
+    if (!spec.retry) continue;
+    for (const tierMs of retryTiersMs) {
+      const delayQueue = retryTierQueue(spec.name, tierMs);
+      await channel.assertQueue(names.of(delayQueue), { durable: true, arguments: retryQueueArguments(spec.name, names, tierMs) });
+      // Keyed by the canonical delay queue name, which is what retryLater() publishes with.
+      await channel.bindQueue(names.of(delayQueue), names.of(Exchanges.retry), delayQueue);
     }
   }
 }
 
-/** Every queue name `declareTopology` declares, canonical: the work queues and their retry queues. */
-export function declaredQueues(): string[] {
-  return QUEUES.flatMap((spec) => (spec.retry ? [spec.name, retryQueue(spec.name)] : [spec.name]));
+/** Every queue name `declareTopology` declares, canonical: the work queues and their delay queues. */
+export function declaredQueues(retryTiersMs?: readonly number[]): string[] {
+  return QUEUES.flatMap((spec) => (spec.retry ? [spec.name, ...retryTierQueues(spec.name, retryTiersMs)] : [spec.name]));
 }

@@ -15,7 +15,7 @@ const message = (id: string, band = 'normal'): OutboundMessage => ({
 describe('InProcessBrokerClient', () => {
   let broker: InProcessBrokerClient;
   beforeEach(async () => {
-    broker = new InProcessBrokerClient({ maxDeliveries: 2 });
+    broker = new InProcessBrokerClient({ maxDeliveries: 2, retryTiersMs: [5, 60_000] });
     await broker.connect();
   });
   afterEach(() => broker.close());

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
-import { DEAD_LETTER_QUEUE, Exchanges, QUEUES, topicMatches } from '../topology';
+import { assertRetryTiers, DEAD_LETTER_QUEUE, Exchanges, QUEUES, RETRY_DELAY_TIERS_MS, retryTierFor, topicMatches } from '../topology';
 import { InProcessQueue, type QueueConsumer, type StoredMessage } from './in-process-queue';
 
 /**
@@ -18,7 +18,12 @@ export class InProcessBrokerClient implements BrokerClient {
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
-  constructor(private readonly options: { maxDeliveries: number }) {
+  private readonly retryTiersMs: readonly number[];
+
+  /** `retryTiersMs`: the delay tiers, topology.ts's RETRY_DELAY_TIERS_MS unless a test needs shorter ones. */
+  constructor(options: { maxDeliveries: number; retryTiersMs?: readonly number[] }) {
+    this.retryTiersMs = options.retryTiersMs ?? RETRY_DELAY_TIERS_MS;
+    assertRetryTiers(this.retryTiersMs);
     for (const spec of QUEUES) {
       this.queues.set(spec.name, new InProcessQueue(spec.name, spec.deliveryLimit ? options.maxDeliveries : null));
     }
@@ -157,11 +162,12 @@ export class InProcessBrokerClient implements BrokerClient {
             headers: { ...message.headers, 'x-conveyor-retries': Number(message.headers['x-conveyor-retries'] ?? 0) + 1, 'x-conveyor-retry-reason': reason },
             deliveries: 0,
           };
+          // Rounded up to the same tier as on RabbitMQ, for parity; the timer then waits exactly that tier.
           const timer = setTimeout(() => {
             this.timers.delete(timer);
             queue.enqueue(retried);
             this.wakeAll();
-          }, delayMs);
+          }, retryTierFor(delayMs, this.retryTiersMs));
           this.timers.add(timer);
         })(),
       deadLetter: (reason) => settle(() => this.toDeadLetters(message, queue.name, reason))(),

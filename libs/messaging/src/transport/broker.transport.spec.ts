@@ -80,7 +80,7 @@ describe('BrokerTransport over the in-process broker', () => {
     completed.length = 0;
     behaviour.clear();
     waiters = [];
-    broker = new InProcessBrokerClient({ maxDeliveries: 3 });
+    broker = new InProcessBrokerClient({ maxDeliveries: 3, retryTiersMs: [5] });
     await broker.connect();
     publisher = new MessagePublisher(broker);
   });

@@ -1,0 +1,42 @@
+import { assertRetryTiers, QUEUES, RETRY_DELAY_TIERS_MS, retryTierFor, retryTierQueue, retryTierQueues } from './topology';
+
+describe('retry delay tiers', () => {
+  it('rounds a delay up to the smallest tier at least as long, and caps it at the longest', () => {
+    expect(retryTierFor(1)).toBe(1_000);
+    expect(retryTierFor(200)).toBe(1_000);
+    expect(retryTierFor(1_000)).toBe(1_000);
+    expect(retryTierFor(1_001)).toBe(5_000);
+    expect(retryTierFor(45_000)).toBe(120_000);
+    expect(retryTierFor(86_400_000)).toBe(21_600_000);
+    expect(retryTierFor(700, [250, 500])).toBe(500);
+  });
+
+  it('puts the default webhook schedule and RETRY_DELAY_MS exactly on tiers', () => {
+    for (const delay of [5_000, 30_000, 120_000, 600_000, 3_600_000]) expect(retryTierFor(delay)).toBe(delay);
+  });
+
+  it('names each delay queue after its queue and tier', () => {
+    expect(retryTierQueues('conveyor.webhooks')).toEqual([
+      'conveyor.webhooks.retry.1s',
+      'conveyor.webhooks.retry.5s',
+      'conveyor.webhooks.retry.30s',
+      'conveyor.webhooks.retry.2m',
+      'conveyor.webhooks.retry.10m',
+      'conveyor.webhooks.retry.1h',
+      'conveyor.webhooks.retry.6h',
+    ]);
+    expect(retryTierQueue('q', 250)).toBe('q.retry.250ms');
+    expect(retryTierQueue('q', 1_500)).toBe('q.retry.1500ms');
+  });
+
+  it('never names a delay queue like a queue of the topology or an older release', () => {
+    const names = QUEUES.flatMap((q) => retryTierQueues(q.name));
+    expect(new Set(names).size).toBe(names.length);
+    expect(names.some((n) => QUEUES.some((q) => q.name === n || `${q.name}.retry` === n))).toBe(false);
+  });
+
+  it('refuses tier lists the adapters cannot use', () => {
+    expect(() => assertRetryTiers(RETRY_DELAY_TIERS_MS)).not.toThrow();
+    for (const bad of [[], [0], [5_000, 1_000], [1_000, 1_000], [1.5]]) expect(() => assertRetryTiers(bad)).toThrow(/retry tiers/);
+  });
+});
