@@ -23,7 +23,8 @@ export class WebhookReceiver {
     private readonly script: ReceiverAnswer[],
   ) {}
 
-  static async start(script: ReceiverAnswer[] = []): Promise<WebhookReceiver> {
+  /** `port` 0 picks a free one; a fixed port lets a test bring a receiver back where it was down. */
+  static async start(script: ReceiverAnswer[] = [], port = 0): Promise<WebhookReceiver> {
     const server = createServer();
     const receiver = new WebhookReceiver(server, [...script]);
     server.on('request', (req, res) => {
@@ -31,7 +32,7 @@ export class WebhookReceiver {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => receiver.answer({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') }, res));
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
     return receiver;
   }
 

@@ -16,7 +16,7 @@ export class NotificationModule {
       imports: [
         ConfigModule.forRoot(config),
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
-        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate }),
+        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
       ],
       controllers: [TerminalEventsHandler, WebhookDeliveryHandler],
       providers: [WebhookFanoutService, WebhookSenderService],

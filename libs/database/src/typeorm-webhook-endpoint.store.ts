@@ -64,6 +64,12 @@ export class TypeOrmWebhookEndpointStore implements WebhookEndpointStore {
   async disable(id: string, reason: string): Promise<void> {
     await this.endpoints.update({ id }, { enabled: false, disabledReason: reason, updatedAt: new Date() });
   }
+
+  async enable(tenantId: string, id: string): Promise<WebhookEndpointRecord | null> {
+    if (!isUuid(id)) return null;
+    const { affected } = await this.endpoints.update({ id, tenantId }, { enabled: true, disabledReason: null, updatedAt: new Date() });
+    return affected ? this.findForTenant(tenantId, id) : null;
+  }
 }
 
 function toRecord(row: WebhookEndpointEntity): WebhookEndpointRecord {

@@ -32,6 +32,8 @@ export interface WebhookEndpointStore {
   find(id: string): Promise<WebhookEndpointRecord | null>;
   /** Stops all delivery to the endpoint (a 410 from the receiver). */
   disable(id: string, reason: string): Promise<void>;
+  /** Lets a disabled endpoint receive again (its tenant asked); null if the endpoint is not the tenant's. */
+  enable(tenantId: string, id: string): Promise<WebhookEndpointRecord | null>;
 }
 
 export const WEBHOOK_ENDPOINT_STORE = Symbol('WEBHOOK_ENDPOINT_STORE');

@@ -51,6 +51,7 @@ describe('webhook API', () => {
       await bob.get(`/v1/webhooks/${id}`),
       await bob.get(`/v1/webhooks/${id}/deliveries`),
       await bob.post(`/v1/webhooks/${id}/rotate-secret`),
+      await bob.post(`/v1/webhooks/${id}/enable`),
       await bob.request('DELETE', `/v1/webhooks/${id}`),
     ]) {
       expect(res.status).toBe(404);

@@ -41,7 +41,7 @@ describe('webhook delivery', () => {
   };
 
   beforeAll(async () => {
-    system = await WebhookSystem.start({ API_KEYS: `${ALICE}:${TENANT}`, WEBHOOK_RETRY_SCHEDULE_MS: '1100,1100,1100', WEBHOOK_TIMEOUT_MS: '300' });
+    system = await WebhookSystem.start({ API_KEYS: `${ALICE}:${TENANT}`, WEBHOOK_RETRY_SCHEDULE_MS: '1000,1000,1000', WEBHOOK_TIMEOUT_MS: '300' });
     api = system.api(ALICE);
   });
 
@@ -87,7 +87,7 @@ describe('webhook delivery', () => {
     expect(delivery.attempts.map((a: { status_code: number }) => a.status_code)).toEqual([500, 500, 500, 200]);
   });
 
-  it('stops on 410: the delivery ends, the endpoint is disabled and gets nothing more', async () => {
+  it('stops on 410: the delivery ends, the endpoint is disabled and gets nothing more until re-enabled', async () => {
     const gone = await receiver({ status: 410 });
     const healthy = await receiver();
     const goneEndpoint = await register(gone.url);
@@ -100,6 +100,13 @@ describe('webhook delivery', () => {
     await healthy.waitFor(2);
     expect(gone.received).toHaveLength(1);
     expect((await api.get(`/v1/webhooks/${goneEndpoint.id}/deliveries`)).body.data).toHaveLength(1);
+
+    const enabled = await api.post(`/v1/webhooks/${goneEndpoint.id}/enable`);
+    expect(enabled.status).toBe(200);
+    expect(enabled.body).toMatchObject({ enabled: true, disabled_reason: null });
+    const jobId = await submitAndComplete();
+    const [, back] = await gone.waitFor(2);
+    expect(JSON.parse(back!.body).data.job_id).toBe(jobId);
   });
 
   it('times out a hung receiver and retries', async () => {

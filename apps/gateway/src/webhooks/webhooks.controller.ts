@@ -3,7 +3,7 @@ import { TenantId } from '../auth/tenant.decorator';
 import { presentEndpoint, type WebhookEndpointView } from './webhook.presenter';
 import { WebhooksService } from './webhooks.service';
 
-/** A tenant's webhook endpoints: register (the secret is shown once), list, show, delete, rotate the secret. */
+/** A tenant's webhook endpoints: register (the secret is shown once), list, show, delete, rotate the secret, re-enable. */
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
@@ -37,5 +37,11 @@ export class WebhooksController {
   async rotateSecret(@TenantId() tenantId: string, @Param('id') id: string): Promise<WebhookEndpointView> {
     const { endpoint, secret } = await this.webhooks.rotateSecret(tenantId, id);
     return presentEndpoint(endpoint, secret);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  async enable(@TenantId() tenantId: string, @Param('id') id: string): Promise<WebhookEndpointView> {
+    return presentEndpoint(await this.webhooks.enable(tenantId, id));
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
 import { uuidv7 } from '@conveyor/contracts';
 import {
@@ -12,6 +12,7 @@ import {
 import { MessagePublisher } from '@conveyor/messaging';
 import { generateSigningSecret, SecretBox } from '@conveyor/webhooks';
 import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
+import { storeCall } from '../errors/store-call.util';
 import { parseOrThrow } from '../jobs/request-validation.util';
 import { DestinationValidator } from './destination.validator';
 import { DeliveryListQuerySchema, WebhookEndpointSchema } from './webhook-endpoint.schema';
@@ -19,10 +20,11 @@ import { DeliveryListQuerySchema, WebhookEndpointSchema } from './webhook-endpoi
 /**
  * The webhook API's use cases. Every lookup is scoped by tenant, so another tenant's endpoint or delivery
  * is a 404 exactly like one that does not exist. Signing secrets are generated here, sealed before they are
- * stored, and answered only by create and rotate.
+ * stored, and answered only by create and rotate. A database error is a 503 with Retry-After, as for jobs.
  */
 @Injectable()
 export class WebhooksService {
+  private readonly logger = new Logger(WebhooksService.name);
   private readonly box: SecretBox;
 
   constructor(
@@ -39,46 +41,60 @@ export class WebhooksService {
     const request = parseOrThrow(WebhookEndpointSchema, body);
     const url = await this.destinations.assertAllowed(request.url, 'url');
     const secret = generateSigningSecret();
-    const endpoint = await this.endpoints.create({
-      id: uuidv7(),
-      tenantId,
-      url,
-      description: request.description,
-      eventTypes: [...new Set(request.event_types)],
-      sealedSecret: this.box.seal(secret),
-    });
+    const endpoint = await this.store(() =>
+      this.endpoints.create({
+        id: uuidv7(),
+        tenantId,
+        url,
+        description: request.description,
+        eventTypes: [...new Set(request.event_types)],
+        sealedSecret: this.box.seal(secret),
+      }),
+    );
     return { endpoint, secret };
   }
 
   list(tenantId: string): Promise<WebhookEndpointRecord[]> {
-    return this.endpoints.listForTenant(tenantId);
+    return this.store(() => this.endpoints.listForTenant(tenantId));
   }
 
   async get(tenantId: string, id: string): Promise<WebhookEndpointRecord> {
-    return (await this.endpoints.findForTenant(tenantId, id)) ?? notFound('webhook', id);
+    return (await this.store(() => this.endpoints.findForTenant(tenantId, id))) ?? notFound('webhook', id);
   }
 
   async remove(tenantId: string, id: string): Promise<void> {
-    if (!(await this.endpoints.remove(tenantId, id))) notFound('webhook', id);
+    if (!(await this.store(() => this.endpoints.remove(tenantId, id)))) notFound('webhook', id);
   }
 
   async rotateSecret(tenantId: string, id: string): Promise<{ endpoint: WebhookEndpointRecord; secret: string }> {
     const secret = generateSigningSecret();
-    const endpoint = (await this.endpoints.replaceSecret(tenantId, id, this.box.seal(secret))) ?? notFound('webhook', id);
+    const endpoint = (await this.store(() => this.endpoints.replaceSecret(tenantId, id, this.box.seal(secret)))) ?? notFound('webhook', id);
     return { endpoint, secret };
+  }
+
+  /**
+   * Re-enables an endpoint disabled by a 410, once its owner has fixed the receiver. Only new events reach it:
+   * deliveries that ended with the 410 stay dead, and can be replayed one by one.
+   */
+  async enable(tenantId: string, id: string): Promise<WebhookEndpointRecord> {
+    return (await this.store(() => this.endpoints.enable(tenantId, id))) ?? notFound('webhook', id);
   }
 
   async listDeliveries(tenantId: string, id: string, query: unknown): Promise<WebhookDeliveryRecord[]> {
     const { limit } = parseOrThrow(DeliveryListQuerySchema, query, 'query string');
     await this.get(tenantId, id);
-    return this.deliveries.listForEndpoint(tenantId, id, limit);
+    return this.store(() => this.deliveries.listForEndpoint(tenantId, id, limit));
   }
 
   /** Makes the delivery due now with a fresh retry schedule, and hands it to the notification service. */
   async replay(tenantId: string, id: string, deliveryId: string): Promise<WebhookDeliveryRecord> {
-    const delivery = (await this.deliveries.replay(tenantId, id, deliveryId)) ?? notFound('delivery', deliveryId);
+    const delivery = (await this.store(() => this.deliveries.replay(tenantId, id, deliveryId))) ?? notFound('delivery', deliveryId);
     await this.publisher.publish('webhook.delivery', { delivery_id: delivery.id, job_id: delivery.jobId, tenant_id: tenantId });
     return delivery;
+  }
+
+  private store<T>(call: () => Promise<T>): Promise<T> {
+    return storeCall(this.logger, 'webhook store', call);
   }
 }
 

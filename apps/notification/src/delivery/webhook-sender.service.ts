@@ -20,7 +20,8 @@ const LEASE_MARGIN_MS = 5_000;
  * Makes one attempt of one delivery and decides what follows. The delivery is leased first, so a duplicate
  * message or a concurrent replica never sends it twice at once; a consumer killed mid-attempt leaves a lease
  * that expires, after which the redelivered message attempts again with the same `webhook-id`. Retries go
- * back through the broker (`conveyor.webhooks.retry`), so a failing receiver never holds a consumer.
+ * back through the broker (the `conveyor.webhooks.retry.<tier>` delay queues), so a failing receiver never
+ * holds a consumer.
  */
 @Injectable()
 export class WebhookSenderService {

@@ -41,7 +41,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) }}
 {{- end }}
 
-{{/* The Secret holding BROKER_URL, DATABASE_URL and API_KEYS: the user's own, or the one this chart creates. */}}
+{{/* The Secret holding BROKER_URL, DATABASE_URL, API_KEYS and WEBHOOK_SECRET_KEY: the user's own, or the one this chart creates. */}}
 {{- define "conveyor.secretName" -}}
 {{- if .Values.secrets.existingSecret }}
 {{- .Values.secrets.existingSecret }}
@@ -86,6 +86,13 @@ app.kubernetes.io/component: {{ .component }}
     secretKeyRef:
       name: {{ include "conveyor.secretName" . }}
       key: {{ .Values.secrets.keys.apiKeys }}
+      optional: true
+{{- /* Optional: unset, webhook signing secrets are stored unencrypted (see the README). */}}
+- name: WEBHOOK_SECRET_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "conveyor.secretName" . }}
+      key: {{ .Values.secrets.keys.webhookSecretKey }}
       optional: true
 {{- end }}
 
