@@ -24,8 +24,10 @@ export async function launchEmbedded(config: ConveyorConfig): Promise<EmbeddedSy
   const databaseUrl = config.database.url ?? embeddedDb!.url;
   const broker = createBrokerClient(config, 'embedded');
   await broker.connect();
-  // PGlite serves a handful of connections, shared by all the apps of this process.
-  const shared = embeddedDb ? { ...config, database: { ...config.database, poolSize: 2 } } : config;
+  // The apps of this process share one pool; on PGlite it is a single connection, which its socket server needs
+  // (it interleaves the statements of concurrent connections). The gateway, started first, runs the migrations.
+  const poolSize = embeddedDb ? 1 : config.database.poolSize;
+  const shared = { ...config, database: { ...config.database, poolSize, shared: true } };
   const runtime: ServiceRuntime = { config: shared, broker, databaseUrl, ownsBroker: false };
 
   const apps: Array<INestApplication | INestMicroservice> = [];

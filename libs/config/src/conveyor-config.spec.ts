@@ -37,7 +37,7 @@ describe('loadConfig', () => {
             retryDelayMs: 5_000,
             retryMaxAttempts: 5,
           },
-          database: { url: undefined, poolSize: 10, migrate: true, embeddedDataDir: '.conveyor/pgdata' },
+          database: { url: undefined, poolSize: 10, migrate: true, embeddedDataDir: '.conveyor/pgdata', shared: false },
           simulated: { ttftMs: 500, tokensPerSecond: 25, minTokens: 16, maxTokens: 64 },
         }),
       );

@@ -28,7 +28,14 @@ export interface ConveyorConfig {
     retryDelayMs: number;
     retryMaxAttempts: number;
   };
-  database: { url?: string; poolSize: number; migrate: boolean; embeddedDataDir: string };
+  database: {
+    url?: string;
+    poolSize: number;
+    migrate: boolean;
+    embeddedDataDir: string;
+    /** Set by the embedded launcher: the apps of the process share one pool. */
+    shared: boolean;
+  };
   worker: { concurrency: number; id: string; idlePollMs: number };
   simulated: { ttftMs: number; tokensPerSecond: number; minTokens: number; maxTokens: number };
   // --- Models and routing (issue 4) ---
@@ -115,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       retryDelayMs: e.RETRY_DELAY_MS,
       retryMaxAttempts: e.RETRY_MAX_ATTEMPTS,
     },
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrate: e.DATABASE_MIGRATE, embeddedDataDir: e.EMBEDDED_DATA_DIR },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, migrate: e.DATABASE_MIGRATE, embeddedDataDir: e.EMBEDDED_DATA_DIR, shared: false },
     worker: { concurrency: e.WORKER_CONCURRENCY, id: e.WORKER_ID, idlePollMs: e.WORKER_IDLE_POLL_MS },
     simulated: {
       ttftMs: e.SIMULATED_TTFT_MS,

@@ -6,8 +6,10 @@ import { runMigrations } from './migrations.runner';
 import { TENANT_KEY_STORE } from './tenant-key-store.port';
 import { TypeOrmJobStore } from './typeorm-job.store';
 import { TypeOrmTenantKeyStore } from './typeorm-tenant-key.store';
+import { TypeOrmUsageStore } from './typeorm-usage.store';
 import { TypeOrmWebhookDeliveryStore } from './typeorm-webhook-delivery.store';
 import { TypeOrmWebhookEndpointStore } from './typeorm-webhook-endpoint.store';
+import { USAGE_STORE } from './usage-store.port';
 import { WEBHOOK_DELIVERY_STORE } from './webhook-delivery-store.port';
 import { WEBHOOK_ENDPOINT_STORE } from './webhook-endpoint-store.port';
 
@@ -17,9 +19,39 @@ export const DATA_SOURCE = Symbol('DATA_SOURCE');
 export interface DatabaseModuleOptions extends DatabaseConnectionOptions {
   /** Apply pending migrations at start-up (under the advisory lock). Off when a separate `migrate` step runs them. */
   migrate: boolean;
+  /**
+   * Share one pool with every other app of this process that names the same URL (the embedded mode). PGlite's
+   * socket server interleaves concurrent statements of different connections, so there it must be one pool of one.
+   */
+  share?: boolean;
 }
 
+/** Pools shared by the apps of one process, by URL, closed when the last app using one shuts down. */
+const shared = new Map<string, { dataSource: Promise<DataSource>; users: number }>();
+
 const logger = new Logger('Database');
+const SHARED_URL = Symbol('DATABASE_SHARED_URL');
+
+function acquireShared(options: DatabaseModuleOptions): Promise<DataSource> {
+  let entry = shared.get(options.url);
+  if (!entry) {
+    entry = { dataSource: openDataSource(options), users: 0 };
+    shared.set(options.url, entry);
+    entry.dataSource.catch(() => shared.delete(options.url));
+  }
+  entry.users += 1;
+  return entry.dataSource;
+}
+
+/** True when the caller was the pool's last user and should close it. */
+function releaseShared(url: string): boolean {
+  const entry = shared.get(url);
+  if (!entry) return true;
+  entry.users -= 1;
+  if (entry.users > 0) return false;
+  shared.delete(url);
+  return true;
+}
 
 /** Connects before the app starts, so a process without its database fails at boot, not on the first request. */
 async function openDataSource(options: DatabaseModuleOptions): Promise<DataSource> {
@@ -40,24 +72,30 @@ async function openDataSource(options: DatabaseModuleOptions): Promise<DataSourc
 @Global()
 @Module({})
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(SHARED_URL) private readonly sharedUrl: string | null,
+  ) {}
 
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
-        { provide: DATA_SOURCE, useFactory: () => openDataSource(options) },
+        { provide: DATA_SOURCE, useFactory: () => (options.share ? acquireShared(options) : openDataSource(options)) },
+        { provide: SHARED_URL, useValue: options.share ? options.url : null },
         { provide: JOB_STORE, useFactory: (ds: DataSource) => new TypeOrmJobStore(ds), inject: [DATA_SOURCE] },
         { provide: TENANT_KEY_STORE, useFactory: (ds: DataSource) => new TypeOrmTenantKeyStore(ds), inject: [DATA_SOURCE] },
         { provide: WEBHOOK_ENDPOINT_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookEndpointStore(ds), inject: [DATA_SOURCE] },
         { provide: WEBHOOK_DELIVERY_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookDeliveryStore(ds), inject: [DATA_SOURCE] },
+        { provide: USAGE_STORE, useFactory: (ds: DataSource) => new TypeOrmUsageStore(ds), inject: [DATA_SOURCE] },
       ],
-      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE, WEBHOOK_ENDPOINT_STORE, WEBHOOK_DELIVERY_STORE],
+      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE, WEBHOOK_ENDPOINT_STORE, WEBHOOK_DELIVERY_STORE, USAGE_STORE],
     };
   }
 
   /** Last of the shutdown hooks, so consumers draining in onModuleDestroy can still write. */
   async onApplicationShutdown(): Promise<void> {
+    if (this.sharedUrl !== null && !releaseShared(this.sharedUrl)) return;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

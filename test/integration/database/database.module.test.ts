@@ -23,6 +23,20 @@ describe('DatabaseModule', () => {
     expect(dataSource.isInitialized).toBe(false);
   });
 
+  it('shares one pool between the apps of a process when asked, closing it with the last of them', async () => {
+    const url = await recreateDatabase(name);
+    const open = () => Test.createTestingModule({ imports: [DatabaseModule.forRoot({ url, poolSize: 1, migrate: true, share: true })] }).compile();
+    const first = await open();
+    const second = await open();
+    const dataSource = first.get<DataSource>(DATA_SOURCE);
+    expect(second.get<DataSource>(DATA_SOURCE)).toBe(dataSource);
+    await first.close();
+    expect(dataSource.isInitialized).toBe(true);
+    await expect(second.get<TypeOrmJobStore>(JOB_STORE).ping()).resolves.toBeUndefined();
+    await second.close();
+    expect(dataSource.isInitialized).toBe(false);
+  });
+
   it('fails at start-up when the database does not exist', async () => {
     const compiling = Test.createTestingModule({
       imports: [DatabaseModule.forRoot({ url: databaseUrl('conveyor_no_such_database'), poolSize: 1, migrate: false })],
