@@ -71,6 +71,11 @@ describe('embedded mode (one process, nothing to install)', () => {
     expect(list.body.object).toBe('list');
     expect(list.body.data.map((j: { job_id: string }) => j.job_id)).toContain(submitted.body.job_id);
     expect(list.body.data.every((j: { status: string }) => j.status === 'completed')).toBe(true);
+
+    // The first job of a fresh (in-memory) database: alice's usage is exactly its usage.
+    const { prompt_tokens, completion_tokens, total_tokens } = job.result.usage;
+    const usage = await alice.get('/v1/usage');
+    expect(usage.body).toEqual({ object: 'list', data: [{ model: 'simulated', requests: 1, prompt_tokens, completion_tokens, total_tokens }], totals: { requests: 1, prompt_tokens, completion_tokens, total_tokens } });
   });
 
   it('accepts X-API-Key as well as a bearer token, and keeps tenants apart', async () => {
@@ -135,6 +140,9 @@ describe('embedded mode (one process, nothing to install)', () => {
       ['unknown priority', () => bad.post('/v1/chat/completions', { ...SEED_BODY, priority: 'urgent' }), 400, 'priority'],
       ['priority out of range', () => bad.post('/v1/chat/completions', { ...SEED_BODY, priority: 11 }), 400, 'priority'],
       ['unknown model', () => bad.post('/v1/chat/completions', { ...SEED_BODY, model: 'gpt-9-ultra' }), 404, 'model'],
+      ['tool schema not JSON Schema', () => bad.post('/v1/chat/completions', { ...SEED_BODY, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'text' } } } } }] }), 400, 'tools[0].function.parameters'],
+      ['tool_choice without tools', () => bad.post('/v1/chat/completions', { ...SEED_BODY, tool_choice: 'required' }), 400, 'tool_choice'],
+      ['usage window backwards', () => bad.get('/v1/usage?since=2026-03-02&until=2026-03-01'), 400, 'until'],
       ['__proto__ key', () => bad.request('POST', '/v1/chat/completions', '{"messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":true}}', { 'content-type': 'application/json' }), 400, null],
       ['malformed job id', () => bad.get('/v1/jobs/not-a-job-id'), 404, 'job_id'],
       ['unknown job id', () => bad.get('/v1/jobs/0190b6d4-0000-7000-8000-000000000000'), 404, 'job_id'],

@@ -1,5 +1,5 @@
 import amqp from 'amqplib';
-import { DEAD_LETTER_QUEUE, QUEUES, retryQueue } from '@conveyor/messaging';
+import { DEAD_LETTER_QUEUE, QUEUES, retryTierQueues } from '@conveyor/messaging';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +39,7 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     const channel = await connection.createChannel();
     for (const q of QUEUES) {
       await channel.deleteQueue(q.name);
-      if (q.retry) await channel.deleteQueue(retryQueue(q.name));
+      if (q.retry) for (const delayQueue of retryTierQueues(q.name)) await channel.deleteQueue(delayQueue);
     }
     await channel.deleteQueue(DEAD_LETTER_QUEUE);
     await connection.close();

@@ -12,6 +12,7 @@ import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
 import { ModelsController } from './models/models.controller';
 import { TracingInterceptor } from './tracing.interceptor';
+import { UsageController } from './usage/usage.controller';
 import { DestinationValidator } from './webhooks/destination.validator';
 import { JobCallbackService } from './webhooks/job-callback.service';
 import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
@@ -27,9 +28,9 @@ export class GatewayModule {
       imports: [
         ConfigModule.forRoot(config),
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
-        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate }),
+        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
       ],
-      controllers: [CompletionsController, JobsController, ModelsController, WebhooksController, WebhookDeliveriesController, HealthController],
+      controllers: [CompletionsController, JobsController, ModelsController, UsageController, WebhooksController, WebhookDeliveriesController, HealthController],
       providers: [
         JobsService,
         WebhooksService,

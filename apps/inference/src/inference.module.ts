@@ -20,7 +20,7 @@ export class InferenceModule {
       imports: [
         ConfigModule.forRoot(config),
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
-        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: Math.min(config.database.poolSize, 4), migrate: false }),
+        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: Math.min(config.database.poolSize, 4), migrate: false, share: config.database.shared }),
       ],
       controllers: [JobRequestedHandler],
       providers: [JobRunner, ModelRouter, CancellationRegistry, CancelRequestsListener, { provide: ProviderFactory, useValue: providers }],

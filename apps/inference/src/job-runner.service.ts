@@ -92,9 +92,10 @@ export class JobRunner {
       this.publisher.publish('job.delta', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, seq, content }).catch(() => undefined);
     });
     const result: JobResult = {
-      message: { role: 'assistant', content: routed.text },
+      message: { role: 'assistant', content: routed.text, ...(routed.toolCalls && { tool_calls: routed.toolCalls }) },
       finish_reason: routed.finishReason,
       usage: routed.usage,
+      ...(routed.usageEstimated && { usage_estimated: true }),
       provider: routed.deployment.provider,
       model: job.model,
     };

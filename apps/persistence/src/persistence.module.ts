@@ -14,7 +14,7 @@ export class PersistenceModule {
       imports: [
         ConfigModule.forRoot(config),
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
-        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate }),
+        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
       ],
       controllers: [JobEventsHandler, DeadJobsHandler],
     };

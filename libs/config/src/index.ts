@@ -6,4 +6,5 @@ export * from './config.module';
 export * from './log-levels.util';
 export * from './model-catalog.schema';
 export * from './model-catalog.loader';
+export * from './model-access.util';
 export * from './webhook-settings.util';

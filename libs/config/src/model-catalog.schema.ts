@@ -6,6 +6,8 @@ export type ProviderKind = (typeof PROVIDER_KINDS)[number];
 /** Public names: what a request's `model` says and `GET /v1/models` lists. */
 const PublicName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/, 'must be 1–128 letters, digits or . _ : / -');
 const positiveInt = z.number().int('must be an integer').positive('must be at least 1');
+/** Who may name a model or group; absent means every tenant (see model-access.util.ts). */
+const Tenants = z.array(z.string().min(1, 'must not be empty')).min(1, 'list at least one tenant, or leave `tenants` out to allow everyone');
 
 /**
  * One upstream endpoint serving a model. The key is never in the file: `api_key_env` names the environment
@@ -27,6 +29,7 @@ export const CatalogDeploymentSchema = z.strictObject({
 export const CatalogModelSchema = z.strictObject({
   name: PublicName,
   deployments: z.array(CatalogDeploymentSchema).min(1, 'a model needs at least one deployment'),
+  tenants: Tenants.optional(),
 });
 
 /** An ordered list of models tried in turn, then its fallback groups (seed 003's "quality" and "fast"). */
@@ -34,6 +37,7 @@ export const CatalogGroupSchema = z.strictObject({
   name: PublicName,
   models: z.array(PublicName).min(1, 'a group needs at least one model'),
   fallback_groups: z.array(PublicName).optional(),
+  tenants: Tenants.optional(),
 });
 
 export const ModelCatalogSchema = z.strictObject({

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { ChatMessageSchema } from './chat-message.schema';
 import { PRIORITY_MAX, PRIORITY_MIN, parsePriority } from './priority.util';
+import { ToolChoiceSchema, ToolDefinitionSchema } from './tool.schema';
+
+/** OpenAI's own ceiling on the tools of one request. */
+export const MAX_TOOLS = 128;
 
 export interface RequestLimits {
   /** Largest `max_tokens` a caller may ask for. */
@@ -45,6 +49,24 @@ export function chatCompletionRequestSchema(limits: RequestLimits) {
     user: z.string().max(256).optional(),
     metadata: Metadata.optional(),
     priority: Priority.optional(),
-  });
+    tools: z.array(ToolDefinitionSchema, { error: 'tools must be an array of function tools' }).max(MAX_TOOLS, `tools holds at most ${MAX_TOOLS} tools`).nullish(),
+    tool_choice: ToolChoiceSchema.nullish(),
+  }).superRefine(toolsAreConsistent);
+}
+
+/** Tool names are unique, and `tool_choice` only makes sense with tools and only names one of them (as OpenAI checks). */
+function toolsAreConsistent(
+  request: { tools?: Array<{ function: { name: string } }> | null; tool_choice?: z.infer<typeof ToolChoiceSchema> | null },
+  ctx: z.RefinementCtx,
+): void {
+  const names = (request.tools ?? []).map((t) => t.function.name);
+  const duplicate = names.findIndex((name, i) => names.indexOf(name) !== i);
+  if (duplicate >= 0) ctx.addIssue({ code: 'custom', path: ['tools', duplicate, 'function', 'name'], message: `another tool is already named '${names[duplicate]}'` });
+  const choice = request.tool_choice;
+  if (choice == null || choice === 'none') return;
+  if (names.length === 0) ctx.addIssue({ code: 'custom', path: ['tool_choice'], message: 'tool_choice needs tools' });
+  else if (typeof choice === 'object' && !names.includes(choice.function.name)) {
+    ctx.addIssue({ code: 'custom', path: ['tool_choice'], message: `no tool is named '${choice.function.name}'` });
+  }
 }
 export type ChatCompletionRequest = z.infer<ReturnType<typeof chatCompletionRequestSchema>>;

@@ -1,12 +1,15 @@
 import { z } from 'zod';
+import { ToolChoiceSchema, ToolDefinitionSchema } from './tool.schema';
 
-/** Sampling parameters a job carries from the request to the provider. */
+/** Sampling parameters and the offered tools, which a job carries from the request to the provider. */
 export const CompletionParamsSchema = z.object({
   max_tokens: z.number().int().positive().optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
   stop: z.array(z.string()).max(4).optional(),
   user: z.string().max(256).optional(),
+  tools: z.array(ToolDefinitionSchema).optional(),
+  tool_choice: ToolChoiceSchema.optional(),
 });
 export type CompletionParams = z.infer<typeof CompletionParamsSchema>;
 

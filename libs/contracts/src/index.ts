@@ -1,5 +1,7 @@
 export * from './priority.util';
 export * from './job-status';
+export * from './json-schema.util';
+export * from './tool.schema';
 export * from './chat-message.schema';
 export * from './completion-params.schema';
 export * from './chat-completion-request.schema';

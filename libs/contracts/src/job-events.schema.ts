@@ -4,6 +4,7 @@ import { CompletionParamsSchema, FINISH_REASONS, UsageSchema } from './completio
 import { JOB_ERROR_CODES } from './job-status';
 import { PRIORITY_BANDS } from './priority.util';
 import { ProviderAttemptSchema } from './provider-attempt.schema';
+import { ToolCallSchema } from './tool.schema';
 
 const JobId = z.uuid();
 const Timestamp = z.iso.datetime({ offset: true });
@@ -44,10 +45,16 @@ export const JobDeltaSchema = z.object({
   content: z.string(),
 });
 
+/**
+ * A finished completion. `content` is the text ('' when the model only called tools); `tool_calls` holds the calls,
+ * in OpenAI's shape whatever the provider. `usage_estimated` is true when the upstream reported no usage and it
+ * was counted with a tokenizer, so usage totals can tell the two apart.
+ */
 export const JobResultSchema = z.object({
-  message: z.object({ role: z.literal('assistant'), content: z.string() }),
+  message: z.object({ role: z.literal('assistant'), content: z.string(), tool_calls: z.array(ToolCallSchema).optional() }),
   finish_reason: z.enum(FINISH_REASONS),
   usage: UsageSchema,
+  usage_estimated: z.boolean().optional(),
   provider: z.string().min(1),
   model: z.string().min(1),
 });

@@ -1,8 +1,8 @@
-import type { ChatMessage } from './chat-message.schema';
 import type { FinishReason, Usage } from './completion-params.schema';
 import type { JobStatus } from './job-status';
 import type { ProviderAttempt } from './provider-attempt.schema';
 import type { PriorityBand } from './priority.util';
+import type { ToolCall } from './tool.schema';
 
 /** What `GET /v1/jobs/{id}` answers. */
 export interface JobView {
@@ -42,7 +42,8 @@ export interface ChatCompletionView {
   object: 'chat.completion';
   created: number;
   model: string;
-  choices: Array<{ index: number; message: ChatMessage & { role: 'assistant'; content: string }; finish_reason: FinishReason }>;
+  /** `content` is null when the model only called tools, as OpenAI answers. */
+  choices: Array<{ index: number; message: { role: 'assistant'; content: string | null; tool_calls?: ToolCall[] }; finish_reason: FinishReason }>;
   usage: Usage;
 }
 

@@ -74,11 +74,14 @@ export interface JobStore {
   cancelQueued(tenantId: string, id: string, at: Date): Promise<{ job: JobRecord; changed: boolean } | null>;
   /** queued → running; running → running only for a higher attempt (a redelivery). The first start time is kept. */
   markStarted(event: JobStarted): Promise<boolean>;
-  /** queued or running → completed. A duplicate or late completion never replaces the first result. */
+  /**
+   * queued or running → completed. A duplicate or late completion never replaces the first result. Records the
+   * job's usage (usage_records) in the same transaction, only when this call made the transition.
+   */
   markCompleted(event: JobCompleted): Promise<boolean>;
   /** queued or running → failed. */
   markFailed(event: JobFailed): Promise<boolean>;
-  /** queued → cancelled. */
+  /** queued or running → cancelled; a partial result's (estimated) usage is recorded as markCompleted does. */
   markCancelled(event: JobCancelled): Promise<boolean>;
   /** Jobs not yet terminal, oldest first (the embedded mode re-enqueues them at start-up). */
   listUnfinished(limit: number): Promise<JobRecord[]>;

@@ -3,6 +3,7 @@ import {
   In,
   LessThan,
   type DataSource,
+  type EntityManager,
   type FindOptionsWhere,
   type ObjectLiteral,
   type QueryDeepPartialEntity,
@@ -11,6 +12,8 @@ import {
 import { JobEntity } from './entities/job.entity';
 import { toJobRecord } from './job-record.mapper';
 import type { JobListQuery, JobRecord, JobStore, NewJob } from './job-store.port';
+import { insertUsageRecord } from './typeorm-usage.store';
+import type { UsageEntry } from './usage-store.port';
 
 /** Condition for a job that can still move: terminal jobs are never written again. */
 const UNFINISHED = "status IN ('queued', 'running')";
@@ -111,6 +114,7 @@ export class TypeOrmJobStore implements JobStore {
       },
       UNFINISHED,
       { startedAt: new Date(event.started_at), attempt: event.attempt },
+      { outcome: 'completed', usage: event.result.usage, estimated: event.result.usage_estimated ?? false, at: new Date(event.completed_at) },
     );
   }
 
@@ -130,11 +134,14 @@ export class TypeOrmJobStore implements JobStore {
     );
   }
 
-  /** Only queued jobs for now; cancelling a running job needs the worker's cooperation. */
-  /** queued → cancelled (the gateway's cancel), or running → cancelled with the partial text (a worker stopped it). */
+  /**
+   * queued → cancelled (the gateway's cancel), or running → cancelled with the partial text (a worker stopped it);
+   * the partial usage, estimated, counts towards the tenant's usage.
+   */
   markCancelled(event: JobCancelled): Promise<boolean> {
     const set = { status: 'cancelled' as const, cancelledAt: new Date(event.cancelled_at), ...(event.partial ? { partialResult: event.partial } : {}) };
-    return this.transition(event.job_id, event.tenant_id, set, "status IN ('queued', 'running')");
+    const usage: UsageEntry | undefined = event.partial && { outcome: 'cancelled', usage: event.partial.usage, estimated: true, at: new Date(event.cancelled_at) };
+    return this.transition(event.job_id, event.tenant_id, set, "status IN ('queued', 'running')", {}, usage);
   }
 
   async listUnfinished(limit: number): Promise<JobRecord[]> {
@@ -146,22 +153,33 @@ export class TypeOrmJobStore implements JobStore {
     await this.dataSource.query('SELECT 1');
   }
 
-  /** One conditional UPDATE of one tenant's job (an event naming the wrong tenant changes nothing); true iff it changed a row. */
+  /**
+   * One conditional UPDATE of one tenant's job (an event naming the wrong tenant changes nothing); true iff it
+   * changed a row. With `usage`, the update and the job's usage record commit together, and the record is written
+   * only when the update changed the row: a redelivered or stale event never counts a job twice, and a crash
+   * between the two cannot lose the usage of a job that did end.
+   */
   private async transition(
     id: string,
     tenantId: string,
     set: QueryDeepPartialEntity<JobEntity>,
     condition: string,
     parameters: ObjectLiteral = {},
+    usage?: UsageEntry,
   ): Promise<boolean> {
     if (!isUuid(id)) return false;
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(JobEntity)
-      .set({ ...set, updatedAt: () => 'now()' })
-      .where('id = :id AND tenant_id = :tenantId', { id, tenantId })
-      .andWhere(condition, parameters)
-      .execute();
-    return (result.affected ?? 0) > 0;
+    const apply = async (manager: EntityManager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(JobEntity)
+        .set({ ...set, updatedAt: () => 'now()' })
+        .where('id = :id AND tenant_id = :tenantId', { id, tenantId })
+        .andWhere(condition, parameters)
+        .execute();
+      const changed = (result.affected ?? 0) > 0;
+      if (changed && usage) await insertUsageRecord(manager, id, usage);
+      return changed;
+    };
+    return usage ? this.dataSource.transaction(apply) : apply(this.dataSource.manager);
   }
 }

@@ -11,11 +11,14 @@ export interface AnthropicStreamScript {
   outputTokens?: number;
   /** An `error` event sent after the text instead of the message's end, e.g. `overloaded_error`. */
   errorType?: string;
+  /** `tool_use` blocks after the text block, each input streamed as these `input_json_delta` fragments. */
+  toolUses?: ReadonlyArray<{ id: string; name: string; jsonFragments: readonly string[] }>;
 }
 
 /**
  * Anthropic's Messages streaming framing, event for event: `message_start` (with input usage), a text block's
- * `content_block_start` / `content_block_delta`s / `content_block_stop` with a `ping` among them, then
+ * `content_block_start` / `content_block_delta`s / `content_block_stop` with a `ping` among them, any `tool_use`
+ * blocks (their input as `input_json_delta` fragments), then
  * `message_delta` (stop reason and output usage) and `message_stop`. Each frame names its event type.
  */
 export function anthropicStreamFrames(script: AnthropicStreamScript): SseFrame[] {
@@ -39,6 +42,12 @@ export function anthropicStreamFrames(script: AnthropicStreamScript): SseFrame[]
   ];
   if (script.errorType) return [...frames, event('error', { error: { type: script.errorType, message: `mock ${script.errorType}` } })];
   frames.push(event('content_block_stop', { index: 0 }));
+  (script.toolUses ?? []).forEach((tool, i) => {
+    const index = i + 1;
+    frames.push(event('content_block_start', { index, content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} } }));
+    for (const partial_json of tool.jsonFragments) frames.push(event('content_block_delta', { index, delta: { type: 'input_json_delta', partial_json } }));
+    frames.push(event('content_block_stop', { index }));
+  });
   if (!script.stopReason) return frames;
   return [
     ...frames,

@@ -12,11 +12,14 @@ export interface OpenAiStreamScript {
   usage?: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
   /** Whether to close with `data: [DONE]`. */
   done?: boolean;
+  /** Tool calls, streamed after the text: each call's id and name first, then its arguments in these fragments. */
+  toolCalls?: ReadonlyArray<{ id: string; name: string; argumentFragments: readonly string[] }>;
 }
 
 /**
  * OpenAI's streaming framing, chunk for chunk: a role delta with empty content, one `chat.completion.chunk` per
- * piece, a last chunk with an empty delta and `finish_reason`, then (with `include_usage`) a chunk with
+ * piece, then any tool calls as `delta.tool_calls` fragments sharing their call's `index` (id and name in the first,
+ * the arguments' JSON split over the rest), a last chunk with an empty delta and `finish_reason`, then (with `include_usage`) a chunk with
  * `choices: []` and `usage`, every other chunk carrying `usage: null`, and finally `data: [DONE]`.
  */
 export function openAiStreamFrames(script: OpenAiStreamScript): SseFrame[] {
@@ -36,6 +39,11 @@ export function openAiStreamFrames(script: OpenAiStreamScript): SseFrame[] {
   const choice = (delta: Record<string, unknown>, finishReason: string | null = null) => ({ index: 0, delta, logprobs: null, finish_reason: finishReason });
   const frames: SseFrame[] = [chunk([choice({ role: 'assistant', content: '' })])];
   for (const piece of script.pieces) frames.push(chunk([choice({ content: piece })]));
+  (script.toolCalls ?? []).forEach((call, index) => {
+    const head = { index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } };
+    frames.push(chunk([choice({ tool_calls: [head] })]));
+    for (const fragment of call.argumentFragments) frames.push(chunk([choice({ tool_calls: [{ index, function: { arguments: fragment } }] })]));
+  });
   if (script.finishReason) frames.push(chunk([choice({}, script.finishReason)]));
   if (script.usage) frames.push(chunk([], script.usage));
   if (script.done ?? true) frames.push({ data: '[DONE]' });

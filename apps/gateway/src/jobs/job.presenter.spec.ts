@@ -141,6 +141,15 @@ describe('presentJob', () => {
     expect(view.metrics).toEqual({ queue_wait_ms: 1_500, processing_ms: 2_000, tokens_per_second: null });
   });
 
+  it("shows a tool-calling result in OpenAI's shape: tool_calls, null content, finish_reason tool_calls", () => {
+    const call = { id: 'call_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+    const base = completedJob().result!;
+    const onlyCalls = presentJob(completedJob({ result: { ...base, message: { role: 'assistant', content: '', tool_calls: [call] }, finish_reason: 'tool_calls' } }));
+    expect(onlyCalls.result!.choices).toEqual([{ index: 0, message: { role: 'assistant', content: null, tool_calls: [call] }, finish_reason: 'tool_calls' }]);
+    const withText = presentJob(completedJob({ result: { ...base, message: { role: 'assistant', content: 'Checking.', tool_calls: [call] }, finish_reason: 'tool_calls' } }));
+    expect(withText.result!.choices[0]!.message).toEqual({ role: 'assistant', content: 'Checking.', tool_calls: [call] });
+  });
+
   it('shows every provider call of the job as provider_attempts, in order', () => {
     const attemptsLog = [
       { deployment: 'openai-primary', provider: 'openai', upstream_model: 'gpt-4o', outcome: 'error' as const, latency_ms: 120, error: { message: 'upstream 500', status: 500 } },

@@ -1,4 +1,4 @@
-import type { ChatCompletionView, JobAcceptedView, JobStatusView, JobView } from '@conveyor/contracts';
+import type { ChatCompletionView, JobAcceptedView, JobResult, JobStatusView, JobView } from '@conveyor/contracts';
 import type { JobRecord } from '@conveyor/database';
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -56,7 +56,13 @@ function presentCompletion(job: JobRecord): ChatCompletionView {
     object: 'chat.completion',
     created: Math.floor(job.completedAt!.getTime() / 1000),
     model: result.model,
-    choices: [{ index: 0, message: result.message, finish_reason: result.finish_reason }],
+    choices: [{ index: 0, message: presentMessage(result.message), finish_reason: result.finish_reason }],
     usage: result.usage,
   };
+}
+
+/** OpenAI's assistant message: a turn that only called tools has `content: null` beside its `tool_calls`. */
+function presentMessage(message: JobResult['message']): ChatCompletionView['choices'][number]['message'] {
+  if (!message.tool_calls?.length) return { role: 'assistant', content: message.content };
+  return { role: 'assistant', content: message.content === '' ? null : message.content, tool_calls: message.tool_calls };
 }

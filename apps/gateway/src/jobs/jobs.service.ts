@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { CONVEYOR_CONFIG, catalogNames, type ConveyorConfig } from '@conveyor/config';
+import { CONVEYOR_CONFIG, ModelAccess, type ConveyorConfig } from '@conveyor/config';
 import { chatCompletionRequestSchema, isUuid, parsePriority, uuidv7, type JobListView, type JobView } from '@conveyor/contracts';
 import { JOB_STORE, type JobRecord, type JobStore, type NewJob } from '@conveyor/database';
 import { BrokerUnavailableError, MessagePublisher } from '@conveyor/messaging';
@@ -20,8 +20,11 @@ import { parseOrThrow } from './request-validation.util';
 export class JobsService {
   private readonly logger = new Logger(JobsService.name);
   private readonly requestSchema: ReturnType<typeof chatCompletionRequestSchema>;
-  /** Models and groups of the catalogue: a request naming anything else is a 404 before anything is stored. */
-  private readonly models: ReadonlySet<string>;
+  /**
+   * Which models and groups each tenant may name: anything else — unknown, or restricted to other tenants — is
+   * the same 404 before anything is stored, so a tenant cannot learn what others may use.
+   */
+  private readonly access: ModelAccess;
 
   constructor(
     @Inject(JOB_STORE) private readonly jobs: JobStore,
@@ -29,14 +32,14 @@ export class JobsService {
     private readonly publisher: MessagePublisher,
   ) {
     this.requestSchema = chatCompletionRequestSchema(config.limits);
-    this.models = new Set(catalogNames(config.models));
+    this.access = new ModelAccess(config.models);
   }
 
   /** `callback` is the request's checked `callback_url` (see JobCallbackService), stored with the job. */
   async submit(tenantId: string, body: unknown, callback: JobCallback | null = null): Promise<NewJob> {
     const request = parseOrThrow(this.requestSchema, body);
     const model = request.model ?? this.config.defaultModel;
-    if (!this.models.has(model)) throw GatewayException.modelNotFound(model);
+    if (!this.access.mayUse(tenantId, model)) throw GatewayException.modelNotFound(model);
     const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? undefined);
     const job: NewJob = {
       id: uuidv7(),
@@ -50,6 +53,8 @@ export class JobsService {
         top_p: request.top_p ?? undefined,
         stop,
         user: request.user,
+        tools: request.tools ?? undefined,
+        tool_choice: request.tool_choice ?? undefined,
       },
       metadata: request.metadata ?? {},
       traceId: currentTraceId(),

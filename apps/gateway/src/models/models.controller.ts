@@ -1,23 +1,24 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { CONVEYOR_CONFIG, catalogNames, type ConveyorConfig } from '@conveyor/config';
+import { CONVEYOR_CONFIG, ModelAccess, type ConveyorConfig } from '@conveyor/config';
 import type { ModelListView } from '@conveyor/contracts';
+import { TenantId } from '../auth/tenant.decorator';
 
 /**
- * `GET /v1/models`: every model and group of the catalogue, in OpenAI's list shape, so OpenAI clients can
- * discover what `model` may say. Every tenant may use every entry. `created` is when this gateway loaded the
- * catalogue: the file records no dates.
+ * `GET /v1/models`: the models and groups of the catalogue the calling tenant may use, in OpenAI's list shape,
+ * so OpenAI clients can discover what `model` may say. Entries restricted to other tenants are left out, as if
+ * they did not exist. `created` is when this gateway loaded the catalogue: the file records no dates.
  */
 @Controller('v1/models')
 export class ModelsController {
-  private readonly list: ModelListView;
+  private readonly access: ModelAccess;
+  private readonly created = Math.floor(Date.now() / 1000);
 
   constructor(@Inject(CONVEYOR_CONFIG) config: ConveyorConfig) {
-    const created = Math.floor(Date.now() / 1000);
-    this.list = { object: 'list', data: catalogNames(config.models).map((id) => ({ id, object: 'model', created, owned_by: 'conveyor' })) };
+    this.access = new ModelAccess(config.models);
   }
 
   @Get()
-  models(): ModelListView {
-    return this.list;
+  models(@TenantId() tenantId: string): ModelListView {
+    return { object: 'list', data: this.access.namesFor(tenantId).map((id) => ({ id, object: 'model', created: this.created, owned_by: 'conveyor' })) };
   }
 }

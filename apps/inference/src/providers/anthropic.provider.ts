@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageCreateParamsStreaming, MessageParam, StopReason } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { MessageCreateParamsStreaming, StopReason } from '@anthropic-ai/sdk/resources/messages/messages';
 import { messageText, type ChatMessage, type FinishReason } from '@conveyor/contracts';
+import { toAnthropicMessages, toAnthropicToolChoice, toAnthropicTools } from './anthropic-request.mapper';
 import { CompletionTally } from './completion-tally.util';
 import type { LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
 import { abortError, classifyProviderError } from './provider-error.classifier';
@@ -34,7 +35,9 @@ const FINISH_REASONS: Record<StopReason, FinishReason> = {
  * Anthropic's Messages API, streamed, through the official `@anthropic-ai/sdk`, pinned to 0.137 (no Node engine
  * floor; runs on Node 20): the last release speaking API version 2023-06-01 with `x-api-key`, which Anthropic
  * and every Anthropic-compatible proxy accept; 1.x moved to API version 2026-10-21 and bearer auth. System and developer messages become the top-level `system`; input tokens come from `message_start`
- * and output tokens from `message_delta`. SDK retries are off: the router owns retries and fallback.
+ * and output tokens from `message_delta`. Tool calls stream as `tool_use` blocks whose input arrives in
+ * `input_json_delta` fragments (see anthropic-request.mapper.ts for the request side). SDK retries are off: the
+ * router owns retries and fallback.
  */
 export class AnthropicProvider implements LlmProvider {
   readonly name: string;
@@ -64,8 +67,12 @@ export class AnthropicProvider implements LlmProvider {
         if (event.type === 'message_start') {
           const usage = event.message.usage;
           inputTokens = usage.input_tokens + (usage.cache_creation_input_tokens ?? 0) + (usage.cache_read_input_tokens ?? 0);
+        } else if (event.type === 'content_block_start' && event.content_block.type === 'tool_use') {
+          tally.toolCallPart(event.index, { id: event.content_block.id, name: event.content_block.name });
         } else if (event.type === 'content_block_delta' && event.delta.type === 'text_delta') {
           yield tally.delta(event.delta.text);
+        } else if (event.type === 'content_block_delta' && event.delta.type === 'input_json_delta') {
+          tally.toolCallPart(event.index, { arguments: event.delta.partial_json });
         } else if (event.type === 'message_delta') {
           if (event.delta.stop_reason) tally.finishWith(FINISH_REASONS[event.delta.stop_reason] ?? 'stop');
           const output = event.usage.output_tokens;
@@ -85,25 +92,19 @@ export class AnthropicProvider implements LlmProvider {
     return {
       model: this.options.upstreamModel,
       max_tokens: params.max_tokens ?? this.options.defaultMaxTokens ?? DEFAULT_MAX_TOKENS,
-      messages: request.messages.filter((m) => !isInstruction(m)).map(toAnthropicMessage),
+      messages: toAnthropicMessages(request.messages.filter((m) => !isInstruction(m))),
       stream: true,
       ...(system && { system }),
       ...(params.temperature !== undefined && { temperature: params.temperature }),
       ...(params.top_p !== undefined && { top_p: params.top_p }),
       ...(params.stop !== undefined && params.stop.length > 0 && { stop_sequences: params.stop }),
       ...(params.user !== undefined && { metadata: { user_id: params.user } }),
+      ...(params.tools !== undefined && params.tools.length > 0 && { tools: toAnthropicTools(params.tools) }),
+      ...(params.tools?.length && params.tool_choice !== undefined && { tool_choice: toAnthropicToolChoice(params.tool_choice) }),
     };
   }
 }
 
 function isInstruction(message: ChatMessage): boolean {
   return message.role === 'system' || message.role === 'developer';
-}
-
-/**
- * Anthropic has only user and assistant turns. A tool result cannot be sent as a `tool_result` block without the
- * assistant's `tool_use` it answers, which jobs do not carry yet, so it goes as user text.
- */
-function toAnthropicMessage(message: ChatMessage): MessageParam {
-  return { role: message.role === 'assistant' ? 'assistant' : 'user', content: message.content };
 }

@@ -1,6 +1,7 @@
-import { GoogleGenAI, type Content, type GenerateContentParameters, type GenerateContentResponse } from '@google/genai';
+import { GoogleGenAI, type FunctionCall, type GenerateContentParameters, type GenerateContentResponse } from '@google/genai';
 import { messageText, type ChatMessage, type FinishReason } from '@conveyor/contracts';
 import { CompletionTally } from './completion-tally.util';
+import { toGeminiContents, toGeminiToolConfig, toGeminiTools } from './gemini-request.mapper';
 import type { LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
 import { abortError, classifyProviderError } from './provider-error.classifier';
 
@@ -30,7 +31,8 @@ const FINISH_REASONS: Record<string, FinishReason> = {
  * Google Gemini's `streamGenerateContent?alt=sse`, through the official `@google/genai` SDK: version 2 declares
  * Node >= 20 (3.x needs Node 22), so no hand-written client or SSE parser is needed. Its only install script is a
  * no-op `preinstall`, harmless when npm blocks it. System and developer messages become `systemInstruction`,
- * assistant turns the `model` role. Gemini has no per-end-user field, so `params.user` is not sent.
+ * assistant turns the `model` role, tools `functionDeclarations` (see gemini-request.mapper.ts). Gemini has no
+ * per-end-user field, so `params.user` is not sent.
  */
 export class GeminiProvider implements LlmProvider {
   readonly name: string;
@@ -57,11 +59,16 @@ export class GeminiProvider implements LlmProvider {
   async *stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk> {
     if (signal.aborted) throw abortError(signal);
     const tally = new CompletionTally(this.name, request.messages);
+    let calls = 0;
     try {
       const stream = await this.client.models.generateContentStream(this.parameters(request, signal));
       for await (const response of stream) {
         if (signal.aborted) break;
         for (const text of textsOf(response)) yield tally.delta(text);
+        // Gemini sends each call whole, in a part of its own: each is a new call.
+        for (const call of functionCallsOf(response)) {
+          tally.toolCallPart(calls++, { id: call.id, name: call.name, arguments: JSON.stringify(call.args ?? {}) });
+        }
         const reason = response.candidates?.[0]?.finishReason;
         if (reason) tally.finishWith(FINISH_REASONS[reason] ?? 'stop');
         if (response.promptFeedback?.blockReason) tally.finishWith('content_filter');
@@ -83,7 +90,7 @@ export class GeminiProvider implements LlmProvider {
     const system = request.messages.filter(isInstruction).map(messageText).join('\n\n');
     return {
       model: this.options.upstreamModel,
-      contents: request.messages.filter((m) => !isInstruction(m)).map(toGeminiContent),
+      contents: toGeminiContents(request.messages.filter((m) => !isInstruction(m))),
       config: {
         abortSignal: signal,
         ...(system && { systemInstruction: { parts: [{ text: system }] } }),
@@ -91,6 +98,8 @@ export class GeminiProvider implements LlmProvider {
         ...(params.temperature !== undefined && { temperature: params.temperature }),
         ...(params.top_p !== undefined && { topP: params.top_p }),
         ...(params.stop !== undefined && params.stop.length > 0 && { stopSequences: params.stop }),
+        ...(params.tools !== undefined && params.tools.length > 0 && { tools: toGeminiTools(params.tools) }),
+        ...(params.tools?.length && params.tool_choice !== undefined && { toolConfig: toGeminiToolConfig(params.tool_choice) }),
       },
     };
   }
@@ -100,13 +109,14 @@ function isInstruction(message: ChatMessage): boolean {
   return message.role === 'system' || message.role === 'developer';
 }
 
-/** Gemini's turns are `user` and `model`; a tool result without its function call goes as user text. */
-function toGeminiContent(message: ChatMessage): Content {
-  return { role: message.role === 'assistant' ? 'model' : 'user', parts: [{ text: messageText(message) }] };
-}
-
 /** The visible text parts of the first candidate; thought summaries are not part of the answer. */
 function textsOf(response: GenerateContentResponse): string[] {
   const parts = response.candidates?.[0]?.content?.parts ?? [];
   return parts.flatMap((p) => (typeof p.text === 'string' && p.text.length > 0 && !p.thought ? [p.text] : []));
+}
+
+/** The function calls of the first candidate. */
+function functionCallsOf(response: GenerateContentResponse): FunctionCall[] {
+  const parts = response.candidates?.[0]?.content?.parts ?? [];
+  return parts.flatMap((p) => (p.functionCall ? [p.functionCall] : []));
 }

@@ -1,4 +1,4 @@
-import type { ChatMessage, CompletionParams, FinishReason, Usage } from '@conveyor/contracts';
+import type { ChatMessage, CompletionParams, FinishReason, ToolCall, Usage } from '@conveyor/contracts';
 
 export interface ProviderRequest {
   model: string;
@@ -9,10 +9,11 @@ export interface ProviderRequest {
 /**
  * What a provider streams: text as it is generated, then exactly one `finish`. `usageEstimated` is true when the
  * upstream reported no usage and the adapter counted the tokens itself, so billing can tell the two apart.
+ * `toolCalls` are the model's complete tool calls in OpenAI's shape, assembled from the upstream's fragments.
  */
 export type ProviderChunk =
   | { type: 'delta'; content: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean };
+  | { type: 'finish'; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean; toolCalls?: ToolCall[] };
 
 /**
  * An LLM backend. `stream` yields deltas as they arrive and must stop promptly (throwing an AbortError)

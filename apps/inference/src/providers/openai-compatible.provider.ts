@@ -22,7 +22,9 @@ export interface OpenAiCompatibleProviderOptions {
 /**
  * OpenAI Chat Completions, streamed, through the official `openai` SDK (v6: the newest major that runs on Node 20;
  * v7 needs Node 22). The SDK's retries are off: retrying, backoff and fallback belong to the router, which sees
- * every attempt. Usage comes from the final `include_usage` chunk; servers that send none get an estimate.
+ * every attempt. Usage comes from the final `include_usage` chunk; servers that send none get an estimate. Tools,
+ * tool choice and tool-call turns pass through unchanged; streamed `delta.tool_calls` fragments sharing an `index`
+ * are joined into whole calls.
  */
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name: string;
@@ -56,6 +58,9 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         if (chunk.usage) tally.reportUsage(usageOf(chunk.usage));
         const choice = chunk.choices.find((c) => c.index === 0);
         if (choice?.delta?.content) yield tally.delta(choice.delta.content);
+        for (const call of choice?.delta?.tool_calls ?? []) {
+          tally.toolCallPart(call.index, { id: call.id, name: call.function?.name, arguments: call.function?.arguments });
+        }
         if (choice?.finish_reason) tally.finishWith(finishReasonOf(choice.finish_reason));
       }
     } catch (err) {
@@ -78,6 +83,8 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       ...(params.top_p !== undefined && { top_p: params.top_p }),
       ...(params.stop !== undefined && params.stop.length > 0 && { stop: params.stop }),
       ...(params.user !== undefined && { user: params.user }),
+      ...(params.tools !== undefined && params.tools.length > 0 && { tools: params.tools }),
+      ...(params.tool_choice !== undefined && { tool_choice: params.tool_choice }),
     };
   }
 
@@ -86,15 +93,16 @@ export class OpenAiCompatibleProvider implements LlmProvider {
   }
 }
 
+/** Messages pass through as they came; only an absent content is spelled out as OpenAI expects it. */
 function toOpenAiMessage(message: ChatMessage): ChatCompletionMessageParam {
   const name = message.name !== undefined ? { name: message.name } : {};
   switch (message.role) {
     case 'tool':
-      return { role: 'tool', content: message.content, tool_call_id: message.tool_call_id ?? '' };
+      return { role: 'tool', content: message.content ?? '', tool_call_id: message.tool_call_id ?? '' };
     case 'assistant':
-      return { role: 'assistant', content: message.content, ...name };
+      return { role: 'assistant', content: message.content ?? null, ...name, ...(message.tool_calls && { tool_calls: message.tool_calls }) };
     default:
-      return { role: message.role, content: message.content, ...name };
+      return { role: message.role, content: message.content ?? '', ...name };
   }
 }
 

@@ -1,5 +1,5 @@
 import type { CatalogDeployment } from '@conveyor/config';
-import type { FinishReason, Usage } from '@conveyor/contracts';
+import type { FinishReason, ToolCall, Usage } from '@conveyor/contracts';
 import { ProviderError, type LlmProvider, type ProviderRequest } from '../providers/llm-provider.port';
 
 /** Longest provider message kept on a job: enough to diagnose, never a whole HTML error page. */
@@ -16,7 +16,7 @@ export interface CallFailure {
 }
 
 export type CallOutcome =
-  | { kind: 'ok'; latencyMs: number; text: string; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean }
+  | { kind: 'ok'; latencyMs: number; text: string; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean; toolCalls?: ToolCall[] }
   | { kind: 'error'; latencyMs: number; failure: CallFailure }
   | { kind: 'aborted'; latencyMs: number };
 
@@ -43,7 +43,8 @@ export async function callDeployment(
         onDelta(chunk.content, seq++);
         continue;
       }
-      return { kind: 'ok', latencyMs: latency(), text, finishReason: chunk.finishReason, usage: chunk.usage, usageEstimated: chunk.usageEstimated };
+      const { finishReason, usage, usageEstimated, toolCalls } = chunk;
+      return { kind: 'ok', latencyMs: latency(), text, finishReason, usage, usageEstimated, toolCalls };
     }
     if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
     return { kind: 'error', latencyMs: latency(), failure: { message: `${deployment.id}: the stream ended without finishing`, retryable: true } };

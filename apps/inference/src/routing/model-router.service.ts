@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type CatalogDeployment, type ConveyorConfig } from '@conveyor/config';
-import type { FinishReason, JobErrorCode, ProviderAttempt, Usage } from '@conveyor/contracts';
+import type { FinishReason, JobErrorCode, ProviderAttempt, ToolCall, Usage } from '@conveyor/contracts';
 import type { ProviderRequest } from '../providers/llm-provider.port';
 import { retryDelayMs, sleep, type BackoffOptions } from './backoff.util';
 import { callDeployment, type CallOutcome, type DeltaSink } from './deployment-call';
@@ -34,6 +34,7 @@ export interface RouteResult {
   finishReason: FinishReason;
   usage: Usage;
   usageEstimated?: boolean;
+  toolCalls?: ToolCall[];
   deployment: CatalogDeployment;
   attempts: ProviderAttempt[];
 }
@@ -83,8 +84,8 @@ export class ModelRouter {
         attempts.push(this.record(deployment, outcome, jobSignal));
         if (outcome.kind === 'ok') {
           this.health.recordSuccess(deployment.id);
-          const { text, finishReason, usage, usageEstimated } = outcome;
-          return { text, finishReason, usage, usageEstimated, deployment, attempts };
+          const { text, finishReason, usage, usageEstimated, toolCalls } = outcome;
+          return { text, finishReason, usage, usageEstimated, toolCalls, deployment, attempts };
         }
         if (outcome.kind === 'aborted') throw stopped();
         const { failure } = outcome;
