@@ -96,6 +96,33 @@ describe('ModelRouter over real providers and fault-injecting upstreams', () => 
     expect(deltas[0]).toEqual(['Half', 0]);
   });
 
+  it('falls back when the first deployment streams a malformed SSE data line', async () => {
+    const garbage = [...openAiStreamFrames({ pieces: ['Half'], done: false }), { data: '{"choices": [{"delta": not json' }];
+    const a = await upstream(sseReply(garbage));
+    const b = await upstream(answer('Clean', ' answer'));
+    const result = await routerFor([openai('a', a)], [openai('b', b)], { maxRetries: 0 }).route(REQUEST, new AbortController().signal, () => undefined);
+    expect(result.text).toBe('Clean answer');
+    expect(result.attempts).toEqual([
+      expect.objectContaining({ deployment: 'a', outcome: 'error', error: { message: expect.stringMatching(/^a: malformed stream/) } }),
+      expect.objectContaining({ deployment: 'b', outcome: 'ok' }),
+    ]);
+  });
+
+  it('gives up on a call that stalls past ROUTING_CALL_TIMEOUT_MS, aborts it upstream and completes on the fallback', async () => {
+    const a = await upstream(sseReply(openAiStreamFrames({ pieces: ['Thinking'], done: false }), 'stall'));
+    const b = await upstream(answer('On time'));
+    const router = routerFor([openai('a', a)], [openai('b', b)], { maxRetries: 0, callTimeoutMs: 300, deadlineMs: 10_000 });
+    const startedAt = Date.now();
+    const result = await router.route(REQUEST, new AbortController().signal, () => undefined);
+    expect(result.text).toBe('On time');
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+    expect(result.attempts.map((x) => [x.deployment, x.outcome, x.error?.message])).toEqual([
+      ['a', 'error', 'a: no data from the upstream for 300 ms'],
+      ['b', 'ok', undefined],
+    ]);
+    expect((await a.clientDisconnect()).path).toBe('/v1/chat/completions');
+  });
+
   it('ends deadline_exceeded when an upstream hangs past the deadline, and the upstream sees the request aborted', async () => {
     const a = await upstream(sseReply(openAiStreamFrames({ pieces: ['Thinking'], done: false }), 'stall'));
     const b = await upstream(answer('too late'));

@@ -20,24 +20,48 @@ export type CallOutcome =
   | { kind: 'error'; latencyMs: number; failure: CallFailure }
   | { kind: 'aborted'; latencyMs: number };
 
+/** What bounds one call: the job's signal (cancel, shutdown, deadline) and how long the upstream may stay silent. */
+export interface CallBounds {
+  signal: AbortSignal;
+  /** `ROUTING_CALL_TIMEOUT_MS`: the longest wait for the upstream's first chunk, or for the next one. */
+  idleTimeoutMs: number;
+}
+
 /**
  * One streamed call to one deployment, never throwing: the router decides what each outcome means. An abort of
- * `signal` (cancel, shutdown or deadline) is reported as such, whatever error the provider surfaced it with.
+ * the job's signal (cancel, shutdown or deadline) is reported as such, whatever error the provider surfaced it
+ * with. An upstream that goes silent for `idleTimeoutMs` — before answering, or after sending headers and some
+ * text — is aborted (so it sees its request closed) and reported as a retryable failure, so the router can fall
+ * back long before the job's deadline: the SDKs' own timeouts stop at the response headers.
  */
 export async function callDeployment(
   provider: LlmProvider,
   deployment: CatalogDeployment,
   request: ProviderRequest,
-  signal: AbortSignal,
+  bounds: CallBounds,
   onDelta: DeltaSink,
   now: () => number = Date.now,
 ): Promise<CallOutcome> {
+  const { signal, idleTimeoutMs } = bounds;
   const startedAt = now();
   const latency = () => Math.max(0, Math.round(now() - startedAt));
+  const idle = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(new DOMException(`no data for ${idleTimeoutMs} ms`, 'TimeoutError')), idleTimeoutMs);
+  };
+  const ended = (): CallOutcome | undefined => {
+    if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
+    if (!idle.signal.aborted) return undefined;
+    return { kind: 'error', latencyMs: latency(), failure: { message: `${deployment.id}: no data from the upstream for ${idleTimeoutMs} ms`, retryable: true } };
+  };
   let text = '';
   let seq = 0;
+  arm();
   try {
-    for await (const chunk of provider.stream({ ...request, model: deployment.upstream_model }, signal)) {
+    for await (const chunk of provider.stream({ ...request, model: deployment.upstream_model }, AbortSignal.any([signal, idle.signal]))) {
+      arm();
       if (chunk.type === 'delta') {
         text += chunk.content;
         onDelta(chunk.content, seq++);
@@ -46,11 +70,11 @@ export async function callDeployment(
       const { finishReason, usage, usageEstimated, toolCalls } = chunk;
       return { kind: 'ok', latencyMs: latency(), text, finishReason, usage, usageEstimated, toolCalls };
     }
-    if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
-    return { kind: 'error', latencyMs: latency(), failure: { message: `${deployment.id}: the stream ended without finishing`, retryable: true } };
+    return ended() ?? { kind: 'error', latencyMs: latency(), failure: { message: `${deployment.id}: the stream ended without finishing`, retryable: true } };
   } catch (err) {
-    if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
-    return { kind: 'error', latencyMs: latency(), failure: describeFailure(err) };
+    return ended() ?? { kind: 'error', latencyMs: latency(), failure: describeFailure(err) };
+  } finally {
+    clearTimeout(timer);
   }
 }
 

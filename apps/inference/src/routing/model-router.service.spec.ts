@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig, type CatalogDeployment, type ConveyorConfig, type ModelCatalog } from '@conveyor/config';
+import { estimateUsage } from '../providers/completion-tally.util';
 import { ProviderError, type LlmProvider, type ProviderChunk } from '../providers/llm-provider.port';
 import { ModelRouter, RoutingError } from './model-router.service';
 import type { ProviderFactory } from './provider.factory';
@@ -43,11 +44,11 @@ const CATALOG: ModelCatalog = {
   ],
 };
 
-function routerWith(providers: Record<string, LlmProvider>, routing: Partial<ConveyorConfig['routing']> = {}) {
+function routerWith(providers: Record<string, LlmProvider>, routing: Partial<ConveyorConfig['routing']> = {}, models: ModelCatalog = CATALOG) {
   const base = loadConfig({});
   const config: ConveyorConfig = {
     ...base,
-    models: CATALOG,
+    models,
     routing: { ...base.routing, backoffBaseMs: 1, backoffMaxMs: 5, maxRetries: 2, cooldownFailures: 3, ...routing },
   };
   const factory = { get: (d: CatalogDeployment) => providers[d.id]! } as ProviderFactory;
@@ -162,6 +163,57 @@ describe('ModelRouter', () => {
     const err = await routing;
     expect(err.code).toBe('cancelled');
     expect(err.attempts).toEqual([expect.objectContaining({ outcome: 'cancelled' })]);
+  });
+
+  it('gives up on a call that sends nothing for ROUTING_CALL_TIMEOUT_MS and falls back, well before the deadline', async () => {
+    const b = scripted([{ answer: 'from b' }]);
+    const result = await routerWith({ a: scripted(['hang']), b }, { maxRetries: 0, callTimeoutMs: 20, deadlineMs: 60_000 }).route(
+      request('quality'),
+      new AbortController().signal,
+      () => undefined,
+    );
+    expect(result.text).toBe('from b');
+    expect(result.attempts[0]).toEqual(expect.objectContaining({ deployment: 'a', outcome: 'error', error: { message: 'a: no data from the upstream for 20 ms' } }));
+  });
+
+  it('skips a deployment at its rpm, recording why, and falls back', async () => {
+    const limitedCatalog: ModelCatalog = { ...CATALOG, models: [{ name: 'one', deployments: [{ ...dep('a'), rpm: 1 }] }, ...CATALOG.models.slice(1)] };
+    const a = scripted([{ answer: 'from a' }]);
+    const b = scripted([{ answer: 'from b' }]);
+    const router = routerWith({ a, b }, {}, limitedCatalog);
+    expect((await router.route(request('quality'), new AbortController().signal, () => undefined)).text).toBe('from a');
+    const second = await router.route(request('quality'), new AbortController().signal, () => undefined);
+    expect(second.text).toBe('from b');
+    expect(a.calls).toBe(1);
+    expect(second.attempts.map((x) => [x.deployment, x.outcome, x.latency_ms, x.error?.message])).toEqual([
+      ['a', 'error', 0, 'rpm limit reached (1 of 1 requests in the last 60 s)'],
+      ['b', 'ok', expect.any(Number), undefined],
+    ]);
+  });
+
+  it('stops retrying a deployment that reaches its rpm, and ends providers_unavailable when every deployment is limited', async () => {
+    const limitedCatalog: ModelCatalog = { models: [{ name: 'one', deployments: [{ ...dep('a'), rpm: 2 }] }], groups: [] };
+    const a = scripted([{ fail: transient(503) }]);
+    const router = routerWith({ a }, { maxRetries: 5, cooldownFailures: 10 }, limitedCatalog);
+    const first = await routeError(router, 'one');
+    expect(a.calls).toBe(2);
+    expect(first.attempts.map((x) => x.error?.message)).toEqual(['upstream 503', 'upstream 503', 'rpm limit reached (2 of 2 requests in the last 60 s)']);
+    const second = await routeError(router, 'one');
+    expect(second.code).toBe('providers_unavailable');
+    expect(second.message).toBe("All providers unavailable for 'one': 0 call(s) to 0 deployment(s) failed; 1 at their rate limit, skipped.");
+  });
+
+  it('skips a deployment whose tpm cannot take the estimated prompt, and counts finished calls against it', async () => {
+    const prompt = estimateUsage(request('one').messages, '').prompt_tokens;
+    // Room for the first prompt, not for a second one after the first call's 2 tokens (FINISH's usage).
+    const tpmCatalog: ModelCatalog = { models: [{ name: 'one', deployments: [{ ...dep('a'), tpm: prompt + 1 }, dep('b')] }], groups: [] };
+    const a = scripted([{ answer: 'from a' }]);
+    const b = scripted([{ answer: 'from b' }]);
+    const router = routerWith({ a, b }, {}, tpmCatalog);
+    expect((await router.route(request('one'), new AbortController().signal, () => undefined)).text).toBe('from a');
+    const second = await router.route(request('one'), new AbortController().signal, () => undefined);
+    expect(second.text).toBe('from b');
+    expect(second.attempts[0]?.error?.message).toBe(`tpm limit reached (2 of ${prompt + 1} tokens used in the last 60 s; the prompt needs about ${prompt})`);
   });
 
   it("fails a model missing from the worker's catalogue as an invalid job", async () => {

@@ -1,10 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type CatalogDeployment, type ConveyorConfig } from '@conveyor/config';
 import type { FinishReason, JobErrorCode, ProviderAttempt, ToolCall, Usage } from '@conveyor/contracts';
+import { estimateUsage } from '../providers/completion-tally.util';
 import type { ProviderRequest } from '../providers/llm-provider.port';
 import { retryDelayMs, sleep, type BackoffOptions } from './backoff.util';
 import { callDeployment, type CallOutcome, type DeltaSink } from './deployment-call';
 import { DeploymentHealth } from './deployment-health';
+import { DeploymentRateLimiter } from './deployment-rate.limiter';
 import { ProviderFactory } from './provider.factory';
 import { planRoute } from './route-plan';
 
@@ -42,13 +44,15 @@ export interface RouteResult {
 /**
  * Runs one job's request across the catalogue: the deployments of its model or group in order, each retried
  * on retryable errors with backoff (honouring Retry-After) up to `ROUTING_MAX_RETRIES` times, cooled-down ones
- * skipped, then the group's fallback groups — all inside the job's deadline. A failure after text has already
+ * skipped, deployments at their catalogue `rpm`/`tpm` skipped too (recorded as an error attempt, so the job shows
+ * why), then the group's fallback groups — all inside the job's deadline. A failure after text has already
  * streamed restarts generation on the next try: its deltas start again at seq 0 (see the README).
  */
 @Injectable()
 export class ModelRouter {
   private readonly logger = new Logger(ModelRouter.name);
   private readonly health: DeploymentHealth;
+  private readonly rates = new DeploymentRateLimiter();
   private readonly backoff: BackoffOptions;
 
   constructor(
@@ -72,15 +76,31 @@ export class ModelRouter {
         ? new RoutingError('deadline_exceeded', `The job's deadline of ${deadlineMs} ms passed after ${attempts.length} provider call(s).`, attempts)
         : new RoutingError('cancelled', 'The job was stopped before a provider answered.', attempts);
 
-    let skipped = 0;
+    // Only deployments with a `tpm` need it, and the tokenizer is not free: estimate once, on first use.
+    let promptTokens: number | undefined;
+    const estimatePrompt = () => (promptTokens ??= estimateUsage(request.messages, '').prompt_tokens);
+    let cooling = 0;
+    let limited = 0;
+    let calls = 0;
+    const called = new Set<string>();
     for (const deployment of plan) {
       if (this.health.isCooling(deployment.id)) {
-        skipped += 1;
+        cooling += 1;
         continue;
       }
       const provider = this.providers.get(deployment);
       for (let retry = 0; ; retry += 1) {
-        const outcome = await callDeployment(provider, deployment, request, signal, onDelta);
+        const refusal = this.rates.refusal(deployment, deployment.tpm === undefined ? 0 : estimatePrompt());
+        if (refusal) {
+          attempts.push({ ...this.describe(deployment), outcome: 'error', latency_ms: 0, error: { message: refusal } });
+          if (retry === 0) limited += 1;
+          break;
+        }
+        this.rates.recordRequest(deployment.id);
+        calls += 1;
+        called.add(deployment.id);
+        const outcome = await callDeployment(provider, deployment, request, { signal, idleTimeoutMs: this.config.routing.callTimeoutMs }, onDelta);
+        if (outcome.kind === 'ok') this.rates.recordTokens(deployment.id, outcome.usage.prompt_tokens + outcome.usage.completion_tokens);
         attempts.push(this.record(deployment, outcome, jobSignal));
         if (outcome.kind === 'ok') {
           this.health.recordSuccess(deployment.id);
@@ -105,16 +125,16 @@ export class ModelRouter {
         });
       }
     }
-    const cooling = skipped > 0 ? `; ${skipped} cooling down, skipped` : '';
-    throw new RoutingError(
-      'providers_unavailable',
-      `All providers unavailable for '${request.model}': ${attempts.length} call(s) to ${plan.length - skipped} deployment(s) failed${cooling}.`,
-      attempts,
-    );
+    const skips = [cooling > 0 && `; ${cooling} cooling down, skipped`, limited > 0 && `; ${limited} at their rate limit, skipped`].filter(Boolean).join('');
+    throw new RoutingError('providers_unavailable', `All providers unavailable for '${request.model}': ${calls} call(s) to ${called.size} deployment(s) failed${skips}.`, attempts);
+  }
+
+  private describe(deployment: CatalogDeployment) {
+    return { deployment: deployment.id, provider: deployment.provider, upstream_model: deployment.upstream_model };
   }
 
   private record(deployment: CatalogDeployment, outcome: CallOutcome, jobSignal: AbortSignal): ProviderAttempt {
-    const base = { deployment: deployment.id, provider: deployment.provider, upstream_model: deployment.upstream_model, latency_ms: outcome.latencyMs };
+    const base = { ...this.describe(deployment), latency_ms: outcome.latencyMs };
     if (outcome.kind === 'ok') return { ...base, outcome: 'ok' };
     if (outcome.kind === 'aborted') {
       return jobSignal.aborted ? { ...base, outcome: 'cancelled' } : { ...base, outcome: 'error', error: { message: 'deadline exceeded' } };
