@@ -5,11 +5,13 @@ import { JOB_STORE, type JobStore } from '@conveyor/database';
 import { MessagePublisher, Outcome, type DeliveryContext, type HandlerOutcome } from '@conveyor/messaging';
 import { CancellationRegistry } from './cancellation/cancellation.registry';
 import { estimateUsage } from './providers/completion-tally.util';
-import { ModelRouter, RoutingError } from './routing/model-router.service';
+import { ModelRouter, RoutingError, type RouteResult } from './routing/model-router.service';
+import { DeltaCoalescer } from './streaming/delta-coalescer';
 
 /**
  * Runs one delivered job: skips it if it was cancelled or already finished, announces the start, routes the
- * request through the model catalogue (retries, fallbacks, deadline) while relaying deltas, and publishes the
+ * request through the model catalogue (retries, fallbacks, deadline) while relaying deltas (coalesced into chunks
+ * every STREAM_COALESCE_MS or STREAM_COALESCE_CHARS, and flushed before the terminal event), and publishes the
  * terminal event with every provider call made. The message is acked (by the returned outcome) only after that
  * terminal event is confirmed, so a worker killed at any moment leaves the job to be redelivered.
  */
@@ -86,11 +88,21 @@ export class JobRunner {
     text: { so_far: string },
   ): Promise<{ result: JobResult; attemptsLog: ProviderAttempt[] }> {
     const request = { model: job.model, messages: job.messages, params: job.params };
-    const routed = await this.router.route(request, signal, (content, seq) => {
-      text.so_far = seq === 0 ? content : text.so_far + content; // seq 0: the text starts over (a fallback)
+    const { coalesceMs, coalesceChars } = this.config.streaming;
+    const chunks = new DeltaCoalescer({ maxDelayMs: coalesceMs, maxChars: coalesceChars }, (content, seq) => {
       // Deltas are transient: a lost one is recovered from the final text, never worth holding up generation.
       this.publisher.publish('job.delta', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, seq, content }).catch(() => undefined);
     });
+    let routed: RouteResult;
+    try {
+      routed = await this.router.route(request, signal, (content, seq) => {
+        text.so_far = seq === 0 ? content : text.so_far + content; // seq 0: the text starts over (a fallback)
+        chunks.push(content, seq);
+      });
+    } finally {
+      // Before any terminal event (completed, failed or cancelled), so no text ever trails the end of a job.
+      chunks.flush();
+    }
     const result: JobResult = {
       message: { role: 'assistant', content: routed.text, ...(routed.toolCalls && { tool_calls: routed.toolCalls }) },
       finish_reason: routed.finishReason,

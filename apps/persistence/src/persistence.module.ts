@@ -3,6 +3,7 @@ import { ConfigModule } from '@conveyor/config';
 import { DatabaseModule } from '@conveyor/database';
 import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
 import { DeadJobsHandler } from './dead-jobs.handler';
+import { JobDeltasHandler } from './job-deltas.handler';
 import { JobEventsHandler } from './job-events.handler';
 
 @Module({})
@@ -16,7 +17,7 @@ export class PersistenceModule {
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
         DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
       ],
-      controllers: [JobEventsHandler, DeadJobsHandler],
+      controllers: [JobEventsHandler, DeadJobsHandler, JobDeltasHandler],
     };
   }
 }

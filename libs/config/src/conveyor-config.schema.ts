@@ -30,6 +30,9 @@ export const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: int(8000, 0, 65535),
   STREAMING_PORT: int(8001, 0, 65535),
+  // Streaming (issue 3): how workers coalesce deltas into chunk messages
+  STREAM_COALESCE_MS: int(30, 0, 10_000),
+  STREAM_COALESCE_CHARS: int(256, 1, 1_048_576),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
   MAX_TOKENS_CAP: int(32_768, 1, 1_048_576),
   MAX_MESSAGES: int(1_024, 1, 100_000),

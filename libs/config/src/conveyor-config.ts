@@ -13,7 +13,12 @@ export const DEMO_API_KEYS = 'tok-alice-secret:tenant-alice,tok-bob-secret:tenan
 export interface ConveyorConfig {
   logLevel: Env['LOG_LEVEL'];
   http: { host: string; port: number; bodyLimitBytes: number };
-  streaming: { port: number };
+  streaming: {
+    port: number;
+    /** A worker publishes its buffered deltas as one `job.delta` after this long, or sooner at `coalesceChars`. */
+    coalesceMs: number;
+    coalesceChars: number;
+  };
   limits: { maxTokensCap: number; maxMessages: number };
   defaultModel: string;
   /** How long `POST /v1/jobs/{id}/cancel` waits for the worker running the job to stop it. */
@@ -108,7 +113,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
   return {
     logLevel: e.LOG_LEVEL,
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.BODY_LIMIT_BYTES },
-    streaming: { port: e.STREAMING_PORT },
+    streaming: {
+      port: e.STREAMING_PORT,
+      coalesceMs: e.STREAM_COALESCE_MS,
+      coalesceChars: e.STREAM_COALESCE_CHARS,
+    },
     limits: { maxTokensCap: e.MAX_TOKENS_CAP, maxMessages: e.MAX_MESSAGES },
     defaultModel: e.DEFAULT_MODEL,
     cancelWaitMs: e.CANCEL_WAIT_MS,

@@ -6,6 +6,7 @@ import { WebhookEndpointEntity } from './entities/webhook-endpoint.entity';
 import { AttemptsLog1795600000000 } from './migrations/attempts-log.migration';
 import { PartialResult1795800000000 } from './migrations/partial-result.migration';
 import { InitialSchema1795438500000 } from './migrations/initial-schema.migration';
+import { JobChunks1796000000000 } from './migrations/job-chunks.migration';
 import { UsageRecords1795900000000 } from './migrations/usage-records.migration';
 import { Webhooks1795700000000 } from './migrations/webhooks.migration';
 
@@ -21,7 +22,14 @@ export interface DatabaseConnectionOptions {
  * tsc build (`.js` in dist) without path games.
  */
 const ENTITIES = [TenantEntity, ApiKeyEntity, JobEntity, WebhookEndpointEntity];
-const MIGRATIONS = [InitialSchema1795438500000, AttemptsLog1795600000000, Webhooks1795700000000, PartialResult1795800000000, UsageRecords1795900000000];
+const MIGRATIONS = [
+  InitialSchema1795438500000,
+  AttemptsLog1795600000000,
+  Webhooks1795700000000,
+  PartialResult1795800000000,
+  UsageRecords1795900000000,
+  JobChunks1796000000000,
+];
 
 /**
  * A TypeORM DataSource for PostgreSQL (driver `pg`), not yet initialized. The schema only ever changes

@@ -1,9 +1,11 @@
 import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createDataSource, type DatabaseConnectionOptions } from './data-source.factory';
+import { JOB_CHUNK_STORE } from './job-chunk-store.port';
 import { JOB_STORE } from './job-store.port';
 import { runMigrations } from './migrations.runner';
 import { TENANT_KEY_STORE } from './tenant-key-store.port';
+import { TypeOrmJobChunkStore } from './typeorm-job-chunk.store';
 import { TypeOrmJobStore } from './typeorm-job.store';
 import { TypeOrmTenantKeyStore } from './typeorm-tenant-key.store';
 import { TypeOrmUsageStore } from './typeorm-usage.store';
@@ -88,8 +90,9 @@ export class DatabaseModule implements OnApplicationShutdown {
         { provide: WEBHOOK_ENDPOINT_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookEndpointStore(ds), inject: [DATA_SOURCE] },
         { provide: WEBHOOK_DELIVERY_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookDeliveryStore(ds), inject: [DATA_SOURCE] },
         { provide: USAGE_STORE, useFactory: (ds: DataSource) => new TypeOrmUsageStore(ds), inject: [DATA_SOURCE] },
+        { provide: JOB_CHUNK_STORE, useFactory: (ds: DataSource) => new TypeOrmJobChunkStore(ds), inject: [DATA_SOURCE] },
       ],
-      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE, WEBHOOK_ENDPOINT_STORE, WEBHOOK_DELIVERY_STORE, USAGE_STORE],
+      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE, WEBHOOK_ENDPOINT_STORE, WEBHOOK_DELIVERY_STORE, USAGE_STORE, JOB_CHUNK_STORE],
     };
   }
 

@@ -49,6 +49,16 @@ export interface Subscription {
 }
 
 /**
+ * A queue of this process's own whose bindings change at run time: each streaming replica binds the jobs its
+ * clients watch (`job.*.<job_id>`) and unbinds them when the last watcher leaves, so it receives only those
+ * jobs' events. A message matching several bound patterns arrives once. Bindings survive reconnects.
+ */
+export interface RoutedListener extends Subscription {
+  bind(pattern: string): Promise<void>;
+  unbind(pattern: string): Promise<void>;
+}
+
+/**
  * The port every broker adapter implements: RabbitMQ (amqplib) for production, in-process for the embedded
  * mode and unit tests. Both honour the same semantics: strict band priority, manual acks, redelivery with a
  * delivery count, a delivery limit, retry queues and dead-lettering.
@@ -70,6 +80,8 @@ export interface BrokerClient {
    * process's own that lives as long as the subscription (control messages such as cancel requests).
    */
   listen(exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription>;
+  /** Like `listen`, but starting with no binding: the caller binds and unbinds routing patterns as it goes. */
+  listenRouted(exchange: string, listener: (message: BroadcastMessage) => void): Promise<RoutedListener>;
   /** True while connected and able to publish. */
   isReady(): boolean;
   close(): Promise<void>;

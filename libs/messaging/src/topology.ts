@@ -64,6 +64,13 @@ export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
  * so each delivery backs off through the `conveyor.webhooks.retry.<tier>` delay queues on its own schedule.
  */
 export const WEBHOOK_QUEUE = 'conveyor.webhooks';
+/**
+ * Every job's text chunks (`job.delta.*`), which persistence batches into `job_chunks` so late and resuming
+ * stream subscribers can replay them. A classic queue of transient messages: chunks are short-lived and
+ * replaceable (the job's final result is the source of truth), so replicating and fsyncing each one, as a
+ * quorum queue does, would cost far more than losing one.
+ */
+export const DELTAS_QUEUE = 'conveyor.persistence.deltas';
 
 export interface QueueSpec {
   name: string;
@@ -78,6 +85,11 @@ export interface QueueSpec {
    * `conveyor.dead` stays), never dead-lettered again, which would loop through the fanout.
    */
   sink?: boolean;
+  /**
+   * `quorum` (the default): replicated, with a delivery count. `classic`: for transient, replaceable messages
+   * (chunks), declared durable with an `x-max-length` so a stalled consumer cannot fill the broker.
+   */
+  queueType?: 'quorum' | 'classic';
 }
 
 export type ConsumerGroupName = 'inference' | 'persistence' | 'notification';
@@ -94,7 +106,11 @@ const terminal = ['job.completed', 'job.failed', 'job.cancelled'] as const;
 
 export const CONSUMER_GROUPS: Record<ConsumerGroupName, ConsumerGroup> = {
   inference: { mode: 'bands', queues: BAND_QUEUES, types: ['job.requested'] },
-  persistence: { mode: 'queue', queues: ['conveyor.persistence', PERSISTENCE_DEAD_LETTER_QUEUE], types: [...terminalAndStarted, 'job.requested'] },
+  persistence: {
+    mode: 'queue',
+    queues: ['conveyor.persistence', PERSISTENCE_DEAD_LETTER_QUEUE, DELTAS_QUEUE],
+    types: [...terminalAndStarted, 'job.requested', 'job.delta'],
+  },
   notification: { mode: 'queue', queues: ['conveyor.notification', WEBHOOK_QUEUE], types: [...terminal, 'webhook.delivery'] },
 };
 
@@ -118,6 +134,7 @@ export const QUEUES: readonly QueueSpec[] = [
     retry: true,
   },
   { name: WEBHOOK_QUEUE, bindings: [[Exchanges.events, 'webhook.delivery.*']], deliveryLimit: true, retry: true },
+  { name: DELTAS_QUEUE, bindings: [[Exchanges.events, 'job.delta.*']], deliveryLimit: false, retry: false, queueType: 'classic' },
   { name: DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: false },
   { name: PERSISTENCE_DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: true, sink: true },
 ];

@@ -28,7 +28,7 @@ describe('embedded PostgreSQL (PGlite)', () => {
   });
 
   it('runs the migrations (advisory lock included), once', async () => {
-    expect(applied).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000']);
+    expect(applied).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000', 'JobChunks1796000000000']);
     expect(await runMigrations(dataSource)).toEqual([]);
   });
 

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { dropDatabase, openDataSource, openTestDataSource, recreateDatabase } from '../../support/database.util';
 
-const TABLES = ['api_keys', 'jobs', 'migrations', 'tenants', 'usage_records', 'webhook_deliveries', 'webhook_endpoints'];
+const TABLES = ['api_keys', 'job_chunks', 'jobs', 'migrations', 'tenants', 'usage_records', 'webhook_deliveries', 'webhook_endpoints'];
 
 /** Each test migrates a database of its own, created empty. */
 describe('runMigrations', () => {
@@ -34,7 +34,7 @@ describe('runMigrations', () => {
   it('applies the schema once when two replicas migrate at the same moment', async () => {
     const [a, b] = [await open(), await open()];
     const [appliedA, appliedB] = await Promise.all([runMigrations(a), runMigrations(b)]);
-    expect([...appliedA, ...appliedB].map((m) => m.name)).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000']);
+    expect([...appliedA, ...appliedB].map((m) => m.name)).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000', 'JobChunks1796000000000']);
     expect(await tables(a)).toEqual(TABLES);
   });
 
@@ -55,7 +55,7 @@ describe('runMigrations', () => {
       });
       expect(await tables(dataSource)).toEqual([]);
       await holder.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      expect((await migrating).map((m) => m.name)).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000']);
+      expect((await migrating).map((m) => m.name)).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000', 'JobChunks1796000000000']);
     } finally {
       await holder.end();
     }

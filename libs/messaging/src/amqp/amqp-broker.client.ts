@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ChannelModel } from 'amqplib';
-import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
+import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, RoutedListener, Subscription } from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
 import { assertRetryTiers, Exchanges, RETRY_DELAY_TIERS_MS } from '../topology';
 import { AmqpConfirmPublisher } from './amqp-confirm.publisher';
@@ -122,6 +122,12 @@ export class AmqpBrokerClient implements BrokerClient {
     if (this.closing) return Promise.reject(closedError());
     if (!KNOWN_EXCHANGES.has(exchange)) return Promise.reject(new Error(`unknown exchange ${exchange}`));
     return this.consumers.listen(`listener on ${exchange} ${pattern}`, exchange, pattern, listener);
+  }
+
+  listenRouted(exchange: string, listener: (message: BroadcastMessage) => void): Promise<RoutedListener> {
+    if (this.closing) return Promise.reject(closedError());
+    if (!KNOWN_EXCHANGES.has(exchange)) return Promise.reject(new Error(`unknown exchange ${exchange}`));
+    return this.consumers.listenRouted(`routed listener on ${exchange}`, exchange, listener);
   }
 
   /** Graceful: waits for confirms in flight, cancels every consumer (unsettled messages go back), then closes. */

@@ -1,10 +1,11 @@
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
-import type { BroadcastMessage, Delivery, Subscription } from '../broker-client.port';
+import type { BroadcastMessage, Delivery, RoutedListener, Subscription } from '../broker-client.port';
 import { Exchanges } from '../topology';
 import { AmqpChannelSubscription, type ConsumerSetup } from './amqp-channel.subscription';
 import type { AmqpLogger } from './amqp-connection.manager';
 import type { AmqpDelivery, AmqpDeliveryFactory } from './amqp-delivery.factory';
 import { AmqpSettlementChannel } from './amqp-settlement.channel';
+import { AmqpRoutedQueue } from './amqp-routed.queue';
 import type { AmqpNames } from './amqp-topology';
 
 export interface AmqpConsumerRegistryOptions {
@@ -57,6 +58,12 @@ export class AmqpConsumerRegistry {
       const { consumerTag } = await channel.consume(queue, onMessage, { noAck: true });
       return consumerTag;
     });
+  }
+
+  /** A listener on a queue of its own whose bindings to `exchange` the caller changes at run time. */
+  async listenRouted(label: string, exchange: string, listener: (message: BroadcastMessage) => void): Promise<RoutedListener> {
+    const routed = new AmqpRoutedQueue(this.options.names.of(exchange), listener, (err) => this.options.logger.error(`${label} failed: ${err.message}`));
+    return routed.asListener(await this.subscribe(label, routed.setup));
   }
 
   /** Re-opens every consumer on a new connection. */

@@ -42,12 +42,19 @@ const EXCHANGE_DECLARATIONS: Record<ExchangeKey, { type: 'direct' | 'topic' | 'f
 const AT_LEAST_ONCE_DEAD_LETTERING = { 'x-dead-letter-strategy': 'at-least-once', 'x-overflow': 'reject-publish' } as const;
 
 /**
- * The arguments of a work queue. Every queue is a quorum queue: replicated, and (on 3.10 as on 4.x) the
- * one type with a broker-side delivery count. The broker dead-letters a message once it has been
+ * A classic queue (transient chunks) keeps at most this many messages, dropping the oldest beyond it: a
+ * stalled consumer loses old chunks, which the final result makes good, instead of filling the broker's memory.
+ */
+export const CLASSIC_QUEUE_MAX_LENGTH = 1_000_000;
+
+/**
+ * The arguments of a work queue. A `classic` spec gets a bounded classic queue (above); every other queue is a
+ * quorum queue: replicated, and (on 3.10 as on 4.x) the one type with a broker-side delivery count. The broker dead-letters a message once it has been
  * *returned* more than `x-delivery-limit` times (measured on 3.10.8: limit 2 allows 3 deliveries), so
  * `maxDeliveries` deliveries in all means a limit of `maxDeliveries - 1`, as the in-process broker counts.
  */
 export function workQueueArguments(spec: QueueSpec, names: AmqpNames, maxDeliveries: number): Record<string, unknown> {
+  if (spec.queueType === 'classic') return { 'x-queue-type': 'classic', 'x-max-length': CLASSIC_QUEUE_MAX_LENGTH };
   if (!spec.deliveryLimit) return { 'x-queue-type': 'quorum' };
   return {
     'x-queue-type': 'quorum',

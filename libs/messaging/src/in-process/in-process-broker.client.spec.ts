@@ -78,4 +78,20 @@ describe('InProcessBrokerClient', () => {
     await d.deadLetter('late');
     expect(broker.depth(DEAD_LETTER_QUEUE)).toBe(0);
   });
+
+  it('routes events to a routed listener only while a matching pattern is bound, once per message', async () => {
+    const heard: string[] = [];
+    const routed = await broker.listenRouted('conveyor.events', (m) => heard.push(m.body.toString()));
+    const delta = (jobId: string, label: string): OutboundMessage => ({ ...message(label), type: 'job.delta', exchange: 'conveyor.events', routingKey: `job.delta.${jobId}`, body: Buffer.from(label), persistent: false });
+    await routed.bind('job.*.a');
+    await routed.bind('job.delta.a');
+    await broker.publish(delta('a', 'a1'));
+    await broker.publish(delta('b', 'b1'));
+    await routed.unbind('job.*.a');
+    await routed.unbind('job.delta.a');
+    await broker.publish(delta('a', 'a2'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(heard).toEqual(['a1']);
+    await routed.cancel();
+  });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, Subscription } from '../broker-client.port';
+import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, RoutedListener, Subscription } from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
 import { assertRetryTiers, DEAD_LETTER_QUEUE, Exchanges, QUEUES, RETRY_DELAY_TIERS_MS, retryTierFor, topicMatches } from '../topology';
 import { InProcessQueue, type QueueConsumer, type StoredMessage } from './in-process-queue';
@@ -14,7 +14,8 @@ export class InProcessBrokerClient implements BrokerClient {
   readonly kind = 'in-process' as const;
   private readonly queues = new Map<string, InProcessQueue>();
   private readonly wakeListeners = new Set<() => void>();
-  private readonly listeners = new Set<{ exchange: string; pattern: string; listener: (message: BroadcastMessage) => void }>();
+  /** `listen` and `listenRouted` listeners alike: a message reaches each once if any of its patterns match. */
+  private readonly listeners = new Set<{ exchange: string; patterns: Set<string>; listener: (message: BroadcastMessage) => void }>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
 
@@ -52,16 +53,26 @@ export class InProcessBrokerClient implements BrokerClient {
     }
     if (message.exchange === Exchanges.jobs) queueMicrotask(() => this.wakeAll());
     for (const l of this.listeners) {
-      if (l.exchange === message.exchange && topicMatches(l.pattern, message.routingKey)) {
+      if (l.exchange === message.exchange && [...l.patterns].some((pattern) => topicMatches(pattern, message.routingKey))) {
         queueMicrotask(() => l.listener({ type: message.type, body: message.body, headers: { ...message.headers } }));
       }
     }
   }
 
   async listen(exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription> {
-    const entry = { exchange, pattern, listener };
+    const routed = await this.listenRouted(exchange, listener);
+    await routed.bind(pattern);
+    return routed;
+  }
+
+  async listenRouted(exchange: string, listener: (message: BroadcastMessage) => void): Promise<RoutedListener> {
+    const entry = { exchange, patterns: new Set<string>(), listener };
     this.listeners.add(entry);
-    return { cancel: async () => void this.listeners.delete(entry) };
+    return {
+      bind: async (pattern) => void entry.patterns.add(pattern),
+      unbind: async (pattern) => void entry.patterns.delete(pattern),
+      cancel: async () => void this.listeners.delete(entry),
+    };
   }
 
   async consume(queueName: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {

@@ -1,0 +1,73 @@
+/** The timer the coalescer waits on: injected so its spec drives time by hand instead of sleeping. */
+export interface CoalescerTimer {
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimer: CoalescerTimer = {
+  set: (callback, ms) => setTimeout(callback, ms),
+  clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface DeltaCoalescerOptions {
+  /** The longest a delta waits before it is published (bounds the added latency). */
+  maxDelayMs: number;
+  /** Publish at once when this many characters are buffered (bounds message size at high token rates). */
+  maxChars: number;
+}
+
+/** Receives one coalesced chunk; `seq` counts chunks from 0 per generation, so 0 means "the text starts over". */
+export type ChunkSink = (content: string, seq: number) => void;
+
+/**
+ * Groups a provider's deltas into fewer, larger `job.delta` chunks, so broker traffic stays bounded at high
+ * token rates (one message per `maxDelayMs` or `maxChars`, not one per token) while the first token still
+ * reaches clients within `maxDelayMs`. Chunk seqs are contiguous from 0; a provider restart (a delta with
+ * seq 0, after a fallback) drops what the abandoned generation still had buffered and starts again at 0,
+ * exactly as the uncoalesced deltas did (the first chunk of the new generation carries seq 0). Call `flush()` before the terminal event, so no text trails it.
+ */
+export class DeltaCoalescer {
+  private buffer = '';
+  private nextSeq = 0;
+  private timer: unknown = null;
+
+  constructor(
+    private readonly options: DeltaCoalescerOptions,
+    private readonly sink: ChunkSink,
+    private readonly clock: CoalescerTimer = realTimer,
+  ) {}
+
+  /** One provider delta, with the provider's own seq (0 restarts the text). */
+  push(content: string, providerSeq: number): void {
+    if (providerSeq === 0) this.restart();
+    this.buffer += content;
+    if (this.buffer.length >= this.options.maxChars || this.options.maxDelayMs === 0) this.flush();
+    else if (this.timer === null) this.timer = this.clock.set(() => this.onTimer(), this.options.maxDelayMs);
+  }
+
+  /** Publishes whatever is buffered now, if anything. */
+  flush(): void {
+    this.cancelTimer();
+    if (this.buffer === '') return;
+    const content = this.buffer;
+    this.buffer = '';
+    this.sink(content, this.nextSeq++);
+  }
+
+  private restart(): void {
+    this.cancelTimer();
+    this.buffer = '';
+    this.nextSeq = 0;
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    this.flush();
+  }
+
+  private cancelTimer(): void {
+    if (this.timer === null) return;
+    this.clock.clear(this.timer);
+    this.timer = null;
+  }
+}

@@ -1,0 +1,50 @@
+import { Controller, Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { MessageTypes, type JobDelta } from '@conveyor/contracts';
+import { JOB_CHUNK_STORE, type JobChunk, type JobChunkStore } from '@conveyor/database';
+import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
+
+/** How long the first chunk of a batch waits for others: short next to a stream's coalescing window. */
+const BATCH_WINDOW_MS = 20;
+
+/**
+ * Stores job chunks (`conveyor.persistence.deltas`) for stream replay, many per INSERT: chunks that arrive
+ * within BATCH_WINDOW_MS of each other (up to the queue's prefetch) are written together, and each is acked
+ * once its batch is committed. Chunks are best effort: a database error drops the batch (acked, logged), since
+ * the job's final result, not its chunks, is the source of truth, and a retry would only deliver stale text late.
+ */
+@Controller()
+export class JobDeltasHandler implements OnModuleDestroy {
+  private readonly logger = new Logger(JobDeltasHandler.name);
+  private pending: Array<{ chunk: JobChunk; done: () => void }> = [];
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(@Inject(JOB_CHUNK_STORE) private readonly chunks: JobChunkStore) {}
+
+  @EventPattern(MessageTypes.JobDelta)
+  delta(@Payload() event: JobDelta): Promise<HandlerOutcome> {
+    return new Promise<void>((done) => {
+      this.pending.push({ chunk: { jobId: event.job_id, attempt: event.attempt, seq: event.seq, content: event.content }, done });
+      this.timer ??= setTimeout(() => void this.write(), BATCH_WINDOW_MS);
+    }).then(() => Outcome.ack());
+  }
+
+  /** Writes what is pending, so a graceful stop acks (rather than hands back) the chunks already taken. */
+  async onModuleDestroy(): Promise<void> {
+    await this.write();
+  }
+
+  private async write(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.pending;
+    this.pending = [];
+    if (batch.length === 0) return;
+    try {
+      await this.chunks.insertMany(batch.map((p) => p.chunk));
+    } catch (err) {
+      this.logger.warn(`dropped ${batch.length} chunk(s) for replay: ${(err as Error).message}`);
+    }
+    for (const p of batch) p.done();
+  }
+}
