@@ -13,7 +13,7 @@ describe('embedded mode after a crash', () => {
   let current: ServiceProcess | undefined;
 
   const launch = async (port: number, simulated: Record<string, string>) => {
-    current = ServiceProcess.start('embedded', { PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'log', EMBEDDED_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', ...simulated });
+    current = ServiceProcess.start('embedded', { PORT: String(port), STREAMING_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'log', EMBEDDED_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', ...simulated });
     await current.waitForLog(/Conveyor is running/, 60_000);
     return new Api(`http://127.0.0.1:${port}`, 'tok-alice-secret');
   };

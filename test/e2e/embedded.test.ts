@@ -17,6 +17,7 @@ describe('embedded mode (one process, nothing to install)', () => {
     const port = await freePort();
     app = ServiceProcess.start('embedded', {
       PORT: String(port),
+      STREAMING_PORT: '0',
       HOST: '127.0.0.1',
       EMBEDDED_DATA_DIR: 'memory',
       LOG_LEVEL: 'log',

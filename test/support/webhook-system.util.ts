@@ -23,6 +23,7 @@ export class WebhookSystem {
     const config = loadConfig({
       DATABASE_URL: process.env.TEST_DATABASE_URL,
       PORT: '0',
+      STREAMING_PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: process.env.WEBHOOK_TEST_LOG_LEVEL ?? 'error',
       DATABASE_POOL_SIZE: '3',

@@ -6,10 +6,13 @@ import { startGateway } from '../../gateway/src/gateway.app';
 import { startInference } from '../../inference/src/inference.app';
 import { startNotification } from '../../notification/src/notification.app';
 import { startPersistence } from '../../persistence/src/persistence.app';
+import { startStreaming } from '../../streaming/src/streaming.app';
 import { requeueUnfinishedJobs } from './job-recovery';
 
 export interface EmbeddedSystem {
   url: string;
+  /** The streaming service's own port (STREAMING_PORT): `GET /v1/jobs/{id}/stream`. */
+  streamingUrl: string;
   broker: 'in-process' | 'rabbitmq';
   database: 'embedded' | 'postgresql';
   stop(): Promise<void>;
@@ -36,11 +39,15 @@ export async function launchEmbedded(config: ConveyorConfig): Promise<EmbeddedSy
   apps.push(await startPersistence({ ...runtime, config: { ...shared, database: { ...shared.database, migrate: false } } }));
   apps.push(await startNotification(runtime));
   apps.push(await startInference(runtime));
+  const streaming = await startStreaming(runtime);
+  apps.push(streaming);
   if (broker.kind === 'in-process') await requeueUnfinishedJobs(gateway.get<JobStore>(JOB_STORE), gateway.get(MessagePublisher));
 
   const address = await gateway.getUrl();
+  const local = (url: string) => url.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost');
   return {
-    url: address.replace('[::1]', 'localhost').replace('127.0.0.1', 'localhost'),
+    url: local(address),
+    streamingUrl: local(await streaming.getUrl()),
     broker: broker.kind === 'amqp' ? 'rabbitmq' : 'in-process',
     database: embeddedDb ? 'embedded' : 'postgresql',
     stop: async () => {

@@ -6,6 +6,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env, { embedded: true });
   const system = await launchEmbedded(config);
   const base = system.url.replace('0.0.0.0', 'localhost');
+  const streams = system.streamingUrl.replace('0.0.0.0', 'localhost');
   // Only the public demo key is ever printed; a configured key is a secret.
   const key = config.auth.demoKeys ? 'tok-alice-secret' : '<your API key>';
   console.log(`
@@ -15,6 +16,8 @@ Try it:
     -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
     -d '{"messages": [{"role": "user", "content": "Hello"}]}'
   curl -s -H "Authorization: Bearer ${key}" ${base}/v1/jobs/<job_id>
+Streams (SSE) on ${streams}:
+  curl -N -H "Authorization: Bearer ${key}" ${streams}/v1/jobs/<job_id>/stream
 `);
   const stop = async (signal: string) => {
     console.log(`${signal}: stopping`);

@@ -1,14 +1,13 @@
 import './instrumentation';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadConfig, nestLogLevels } from '@conveyor/config';
-import { StreamingModule } from './streaming.module';
+import { loadConfig } from '@conveyor/config';
+import { createBrokerClient } from '@conveyor/messaging';
+import { startStreaming } from './streaming.app';
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  const app = await NestFactory.create<NestFastifyApplication>(StreamingModule, new FastifyAdapter(), { logger: nestLogLevels(config.logLevel) });
-  app.enableShutdownHooks();
-  await app.listen(config.streaming.port, config.http.host);
+  const config = loadConfig(process.env, { require: ['broker', 'database'] });
+  const broker = createBrokerClient(config, 'streaming');
+  await broker.connect();
+  const app = await startStreaming({ config, broker, databaseUrl: config.database.url!, ownsBroker: true });
   console.log(`conveyor streaming listening on ${await app.getUrl()}`);
 }
 

@@ -33,6 +33,9 @@ export const EnvSchema = z.object({
   // Streaming (issue 3): how workers coalesce deltas into chunk messages
   STREAM_COALESCE_MS: int(30, 0, 10_000),
   STREAM_COALESCE_CHARS: int(256, 1, 1_048_576),
+  // Streaming: SSE comment heartbeat, and how many bytes a slow client may have queued before it is dropped
+  STREAM_HEARTBEAT_MS: int(15_000, 100, 600_000),
+  STREAM_CLIENT_BUFFER_BYTES: int(1_048_576, 1024, 256 * 1_048_576),
   BODY_LIMIT_BYTES: int(1_048_576, 1024, 64 * 1_048_576),
   MAX_TOKENS_CAP: int(32_768, 1, 1_048_576),
   MAX_MESSAGES: int(1_024, 1, 100_000),

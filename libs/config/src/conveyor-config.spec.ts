@@ -24,7 +24,7 @@ describe('loadConfig', () => {
         expect.objectContaining({
           logLevel: 'log',
           http: { host: '0.0.0.0', port: 8000, bodyLimitBytes: 1_048_576 },
-          streaming: { port: 8001, coalesceMs: 30, coalesceChars: 256 },
+          streaming: { port: 8001, coalesceMs: 30, coalesceChars: 256, heartbeatMs: 15_000, clientBufferBytes: 1_048_576 },
           limits: { maxTokensCap: 32_768, maxMessages: 1_024 },
           defaultModel: 'simulated',
           auth: expect.objectContaining({ keys: [], cacheTtlMs: 30_000 }),

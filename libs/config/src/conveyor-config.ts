@@ -18,6 +18,10 @@ export interface ConveyorConfig {
     /** A worker publishes its buffered deltas as one `job.delta` after this long, or sooner at `coalesceChars`. */
     coalesceMs: number;
     coalesceChars: number;
+    /** An SSE `:` comment this often keeps proxies (nginx: 60 s) from closing an idle stream. */
+    heartbeatMs: number;
+    /** A client whose socket has more than this queued is disconnected (it resumes) rather than buffered without bound. */
+    clientBufferBytes: number;
   };
   limits: { maxTokensCap: number; maxMessages: number };
   defaultModel: string;
@@ -117,6 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       port: e.STREAMING_PORT,
       coalesceMs: e.STREAM_COALESCE_MS,
       coalesceChars: e.STREAM_COALESCE_CHARS,
+      heartbeatMs: e.STREAM_HEARTBEAT_MS,
+      clientBufferBytes: e.STREAM_CLIENT_BUFFER_BYTES,
     },
     limits: { maxTokensCap: e.MAX_TOKENS_CAP, maxMessages: e.MAX_MESSAGES },
     defaultModel: e.DEFAULT_MODEL,

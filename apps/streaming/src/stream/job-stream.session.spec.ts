@@ -1,0 +1,74 @@
+import type { JobChunk, JobChunkStore, JobRecord } from '@conveyor/database';
+import { JobStreamSession, type StreamSink } from './job-stream.session';
+import { parseCursor } from './stream-event-id.util';
+
+const JOB = '0190a5c8-0000-7000-8000-000000000001';
+
+function sink() {
+  const events: Array<{ name: string; id: string; data: any }> = [];
+  const s: StreamSink & { events: typeof events } = {
+    events,
+    isClosed: false,
+    event: (name, id, data) => void events.push({ name, id, data }),
+    close() {
+      (this as { isClosed: boolean }).isClosed = true;
+    },
+  };
+  return s;
+}
+const store = (chunks: JobChunk[]): JobChunkStore => ({ insertMany: async () => undefined, latestAttempt: async () => chunks });
+const chunk = (seq: number, content: string, attempt = 1): JobChunk => ({ jobId: JOB, attempt, seq, content });
+const row = (status: string, extra: Partial<JobRecord> = {}) => ({ status, attempts: 1, result: null, error: null, partialResult: null, ...extra }) as JobRecord;
+const result = (content: string) => ({ message: { role: 'assistant' as const, content }, finish_reason: 'stop' as const, usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 }, provider: 'p', model: 'm' });
+const completed = (content: string, attempt = 1) => ({ type: 'job.completed' as const, payload: { job_id: JOB, tenant_id: 't', attempt, worker_id: 'w', started_at: '', completed_at: '', result: result(content) } });
+const delta = (seq: number, content: string, attempt = 1) => ({ type: 'job.delta' as const, payload: { job_id: JOB, tenant_id: 't', attempt, seq, content } });
+const text = (s: ReturnType<typeof sink>) => s.events.filter((e) => e.name === 'delta').map((e) => e.data.content).join('');
+
+describe('JobStreamSession', () => {
+  it('replays stored chunks, skips live duplicates, and reconciles a lost chunk before completed', async () => {
+    const out = sink();
+    const session = new JobStreamSession(JOB, parseCursor(undefined), store([chunk(0, 'Hel'), chunk(1, 'lo')]), out);
+    session.onEvent(delta(1, 'lo')); // buffered while the row is read: already stored
+    session.onEvent(delta(2, ', wor'));
+    session.onEvent(completed('Hello, world')); // seq 3 ('ld') was lost
+    await session.run(row('running'));
+    expect(out.events.map((e) => e.name)).toEqual(['started', 'delta', 'delta', 'delta', 'delta', 'completed']);
+    expect(text(out)).toBe('Hello, world');
+    expect(out.events.at(-2)!.id).toBe('a1:12');
+    expect(out.isClosed).toBe(true);
+  });
+
+  it('resumes after the last id without repeating text', async () => {
+    const out = sink();
+    const session = new JobStreamSession(JOB, parseCursor('a1:3'), store([chunk(0, 'Hel'), chunk(1, 'lo')]), out);
+    session.onEvent(completed('Hello'));
+    await session.run(row('running'));
+    expect(out.events.map((e) => [e.name, e.id])).toEqual([['delta', 'a1:5'], ['completed', 'end']]);
+    expect(text(out)).toBe('lo');
+  });
+
+  it('sends a restart when a new attempt starts mid-stream, and the text starts over', async () => {
+    const out = sink();
+    const session = new JobStreamSession(JOB, parseCursor(undefined), store([chunk(0, 'abc')]), out);
+    session.onEvent(delta(0, 'xy', 2));
+    session.onEvent(completed('xyz', 2));
+    await session.run(row('running'));
+    expect(out.events.map((e) => e.name)).toEqual(['started', 'delta', 'restart', 'delta', 'delta', 'completed']);
+    const afterRestart = out.events.slice(out.events.findIndex((e) => e.name === 'restart') + 1);
+    expect(afterRestart.filter((e) => e.name === 'delta').map((e) => e.data.content).join('')).toBe('xyz');
+  });
+
+  it('gives an after-completion subscriber the whole result as one delta', async () => {
+    const out = sink();
+    await new JobStreamSession(JOB, parseCursor(undefined), store([]), out).run(row('completed', { result: result('All done.') }));
+    expect(out.events.map((e) => [e.name, e.id])).toEqual([['started', 'a1:0'], ['delta', 'a1:9'], ['completed', 'end']]);
+    expect(text(out)).toBe('All done.');
+  });
+
+  it('announces a queued job first', async () => {
+    const out = sink();
+    const session = new JobStreamSession(JOB, parseCursor(undefined), store([]), out);
+    await session.run(row('queued', { attempts: 0 }));
+    expect(out.events).toEqual([{ name: 'queued', id: 'q', data: { status: 'queued' } }]);
+  });
+});

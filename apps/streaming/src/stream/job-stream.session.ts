@@ -1,0 +1,152 @@
+import type { JobChunkStore, JobRecord } from '@conveyor/database';
+import type { JobEvent } from './job-event.router';
+import { END_ID, QUEUED_ID, needsRestart, startOffset, textEventId, type StreamCursor } from './stream-event-id.util';
+import { reconcile } from './stream-reconcile.util';
+
+/** Where a session writes its events (an SseWriter in production). */
+export interface StreamSink {
+  readonly isClosed: boolean;
+  event(name: string, id: string, data: unknown): void;
+  close(): void;
+}
+
+/**
+ * One client's relay of one job. Live events are buffered from before the job row is read (the caller binds
+ * first), so nothing falls between the stored state and the live feed. Only the current attempt's text is
+ * relayed: a new attempt (or a final text that is not a continuation) sends `restart`, after which the text
+ * starts over. Deltas are applied in seq order; a gap is filled from the chunk store, and the terminal
+ * event reconciles the held text with the stored result.
+ */
+export class JobStreamSession {
+  private attempt = 0;
+  private text = '';
+  private sent = 0;
+  private nextSeq = 0;
+  private readonly pending = new Map<number, string>();
+  private buffer: JobEvent[] | null = [];
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly jobId: string,
+    private readonly cursor: StreamCursor,
+    private readonly chunks: JobChunkStore,
+    private readonly sink: StreamSink,
+  ) {}
+
+  /** The router's listener: buffers until `run` has sent the stored state, then handles events in order. */
+  readonly onEvent = (event: JobEvent): void => {
+    if (this.buffer) this.buffer.push(event);
+    else this.enqueue(event);
+  };
+
+  /** Sends the job's stored state from the cursor on, then switches to the buffered and live events. */
+  async run(job: JobRecord): Promise<void> {
+    if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
+      this.buffer = null;
+      return this.finishFromRow(job);
+    }
+    if (job.status === 'queued' && this.cursor.kind !== 'text') this.sink.event('queued', QUEUED_ID, { status: 'queued' });
+    if (job.status === 'running' && job.attempts > 0) {
+      this.beginAttempt(job.attempts);
+      await this.refill();
+    }
+    const buffered = this.buffer ?? [];
+    this.buffer = null;
+    for (const event of buffered) this.enqueue(event);
+    await this.chain;
+  }
+
+  private enqueue(event: JobEvent): void {
+    this.chain = this.chain.then(() => (this.sink.isClosed ? undefined : this.handle(event)));
+  }
+
+  private async handle(event: JobEvent): Promise<void> {
+    switch (event.type) {
+      case 'job.started':
+        if (event.payload.attempt > this.attempt) this.beginAttempt(event.payload.attempt);
+        return;
+      case 'job.delta':
+        return this.onDelta(event.payload.attempt, event.payload.seq, event.payload.content);
+      case 'job.completed': {
+        const { result } = event.payload;
+        return this.complete(event.payload.attempt, result.message.content, result.finish_reason, result.usage);
+      }
+      case 'job.failed':
+        return this.end('failed', { error: event.payload.error });
+      case 'job.cancelled':
+        return this.end('cancelled', event.payload.partial ? { partial_result: event.payload.partial } : {});
+    }
+  }
+
+  private async onDelta(attempt: number, seq: number, content: string): Promise<void> {
+    if (attempt < this.attempt) return;
+    if (attempt > this.attempt) this.beginAttempt(attempt);
+    if (seq < this.nextSeq) return; // already relayed (from the store or live)
+    this.pending.set(seq, content);
+    this.drainPending();
+    if (this.pending.size > 0) await this.refill(); // a gap: the store may hold the missing chunks
+  }
+
+  /** Reads the attempt's stored chunks and applies those the client has not had yet. */
+  private async refill(): Promise<void> {
+    for (const chunk of await this.chunks.latestAttempt(this.jobId)) {
+      if (chunk.attempt === this.attempt && chunk.seq >= this.nextSeq) this.pending.set(chunk.seq, chunk.content);
+    }
+    this.drainPending();
+  }
+
+  private drainPending(): void {
+    for (let content = this.pending.get(this.nextSeq); content !== undefined; content = this.pending.get(this.nextSeq)) {
+      this.pending.delete(this.nextSeq);
+      this.nextSeq += 1;
+      this.text += content;
+      this.flushText();
+    }
+  }
+
+  /** Sends what the client lacks of the attempt's text (nothing while it holds more than is known). */
+  private flushText(): void {
+    if (this.text.length <= this.sent) return;
+    this.sink.event('delta', textEventId(this.attempt, this.text.length), { content: this.text.slice(this.sent) });
+    this.sent = this.text.length;
+  }
+
+  private beginAttempt(attempt: number): void {
+    const first = this.attempt === 0;
+    if (!first || needsRestart(this.cursor, attempt)) this.sink.event('restart', textEventId(attempt, 0), { attempt });
+    else if (startOffset(this.cursor, attempt) === 0) this.sink.event('started', textEventId(attempt, 0), { attempt });
+    this.sent = first ? startOffset(this.cursor, attempt) : 0;
+    this.attempt = attempt;
+    this.text = '';
+    this.nextSeq = 0;
+    this.pending.clear();
+  }
+
+  private complete(attempt: number, content: string, finishReason: string, usage: unknown): void {
+    if (this.cursor.kind === 'end') return this.end('completed', { finish_reason: finishReason, usage });
+    if (attempt !== this.attempt) this.beginAttempt(attempt);
+    // What the client holds: the relayed text, or (resumed past what this replica saw) its claim on the result.
+    const held = this.sent <= this.text.length ? this.text.slice(0, this.sent) : this.sent <= content.length ? content.slice(0, this.sent) : null;
+    const step = held === null ? { kind: 'restart' as const, text: content } : reconcile(held, content);
+    if (step.kind === 'restart') {
+      this.sink.event('restart', textEventId(attempt, 0), { attempt });
+      this.sent = 0;
+    }
+    this.text = content;
+    this.flushText();
+    this.end('completed', { finish_reason: finishReason, usage });
+  }
+
+  private finishFromRow(job: JobRecord): void {
+    if (job.status === 'completed' && job.result) {
+      return this.complete(Math.max(job.attempts, 1), job.result.message.content, job.result.finish_reason, job.result.usage);
+    }
+    if (job.status === 'failed') return this.end('failed', { error: job.error });
+    return this.end('cancelled', job.partialResult ? { partial_result: job.partialResult } : {});
+  }
+
+  private end(name: 'completed' | 'failed' | 'cancelled', data: unknown): void {
+    this.sink.event(name, END_ID, data);
+    this.sink.close();
+  }
+}
