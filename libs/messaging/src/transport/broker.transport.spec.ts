@@ -179,25 +179,10 @@ describe('BrokerTransport over the in-process broker', () => {
 
   it('pushes event queues to their consumer group', async () => {
     await start('persistence', 4);
-    const id = uuidv7();
-    const now = new Date().toISOString();
-    await publisher.publish('job.completed', {
-      job_id: id,
-      tenant_id: 't',
-      attempt: 1,
-      worker_id: 'w',
-      started_at: now,
-      completed_at: now,
-      result: {
-        message: { role: 'assistant', content: 'hi' },
-        finish_reason: 'stop',
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-        provider: 'simulated',
-        model: 'simulated',
-      },
-    });
+    const event = completedEvent('w');
+    await publisher.publish('job.completed', event);
     await until(() => completed.length === 1);
-    expect(completed).toEqual([id]);
+    expect(completed).toEqual([event.job_id]);
     expect(broker.depth(DEAD_LETTER_QUEUE)).toBe(0);
   });
 });
