@@ -1,3 +1,4 @@
+import { EventSource } from 'eventsource';
 import { Api } from '../support/http.util';
 import { ServiceProcess, freePort } from '../support/service-process.util';
 import { openSse, reassemble } from '../support/sse-client.util';
@@ -92,5 +93,50 @@ describe('streaming service (SSE) over RabbitMQ and PostgreSQL', () => {
     const none = await openSse(`${streams[0]}/v1/jobs/${id}/stream`);
     expect(none.status).toBe(401);
     await storedText(id);
+  });
+  it('works with the eventsource package: key in the query, and a connection cut mid-stream resumes by itself', async () => {
+    const id = await submit('an EventSource reader whose connection drops');
+    // The first connection is cut after a few kilobytes-worth of reads; EventSource reconnects with Last-Event-ID.
+    let connections = 0;
+    const cuttingFetch: typeof fetch = async (input, init) => {
+      connections += 1;
+      const res = await fetch(input, init);
+      if (connections > 1 || !res.body) return res;
+      const reader = res.body.getReader();
+      let reads = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          const { value, done } = await reader.read();
+          if (done || (reads += 1) > 3) {
+            await reader.cancel().catch(() => undefined);
+            return controller.error(new TypeError('connection reset'));
+          }
+          controller.enqueue(value);
+        },
+      });
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const ids: string[] = [];
+    const perConnection = new Map<number, number>();
+    const text = await new Promise<string>((resolve, reject) => {
+      let received = '';
+      const es = new EventSource(`${streams[0]}/v1/jobs/${id}/stream?api_key=${KEY}`, { fetch: cuttingFetch });
+      es.addEventListener('restart', () => (received = ''));
+      es.addEventListener('delta', (e) => {
+        ids.push(e.lastEventId);
+        perConnection.set(connections, (perConnection.get(connections) ?? 0) + 1);
+        received += (JSON.parse(e.data) as { content: string }).content;
+      });
+      es.addEventListener('completed', () => {
+        es.close();
+        resolve(received);
+      });
+      es.addEventListener('failed', () => reject(new Error('job failed')));
+    });
+    expect(connections).toBeGreaterThan(1);
+    expect(perConnection.get(1)).toBeGreaterThan(0); // the cut came mid-stream: text before it and after it
+    expect([...perConnection.keys()].some((c) => c > 1)).toBe(true);
+    expect(text).toBe(await storedText(id));
+    expect(new Set(ids).size).toBe(ids.length); // no chunk delivered twice
   });
 });
