@@ -139,4 +139,20 @@ describe('streaming service (SSE) over RabbitMQ and PostgreSQL', () => {
     expect(text).toBe(await storedText(id));
     expect(new Set(ids).size).toBe(ids.length); // no chunk delivered twice
   });
+  it('releases the binding and the watcher of a client that leaves mid-stream, while the job goes on', async () => {
+    const id = await submit('a reader who walks away');
+    const cut = await openSse(`${streams[0]}/v1/jobs/${id}/stream`, auth, (events) => events.some((e) => e.event === 'delta'));
+    await cut.done;
+    const deadline = Date.now() + 10_000;
+    let health: unknown;
+    do {
+      health = await (await fetch(`${streams[0]}/health`)).json();
+      if ((health as { watched_jobs: number }).watched_jobs === 0) break;
+      await new Promise((r) => setTimeout(r, 50));
+    } while (Date.now() < deadline);
+    expect(health).toEqual({ status: 'ok', watched_jobs: 0, watchers: 0 });
+    // Released by the client leaving, not by the job ending (which would release it too).
+    expect((await api.get(`/v1/jobs/${id}/status`)).body.status).toBe('running');
+    expect((await api.waitForJob(id)).status).toBe('completed');
+  });
 });
