@@ -11,6 +11,12 @@ import { CompletionsController } from './jobs/completions.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
 import { ModelsController } from './models/models.controller';
+import { ChatCompletionStreamService } from './openai/chat-completion-stream.service';
+import { JobCompletionWaiter } from './openai/job-completion.waiter';
+import { OpenAiCompletionsController } from './openai/openai-completions.controller';
+import { JobEventRouter } from '../../streaming/src/stream/job-event.router';
+import { JobStreamController } from '../../streaming/src/stream/job-stream.controller';
+import { StreamKeyResolver } from '../../streaming/src/stream-key.resolver';
 import { TracingInterceptor } from './tracing.interceptor';
 import { UsageController } from './usage/usage.controller';
 import { DestinationValidator } from './webhooks/destination.validator';
@@ -30,9 +36,13 @@ export class GatewayModule {
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
         DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
       ],
-      controllers: [CompletionsController, JobsController, ModelsController, UsageController, WebhooksController, WebhookDeliveriesController, HealthController],
+      controllers: [CompletionsController, OpenAiCompletionsController, JobStreamController, JobsController, ModelsController, UsageController, WebhooksController, WebhookDeliveriesController, HealthController],
       providers: [
         JobsService,
+        JobEventRouter,
+        StreamKeyResolver,
+        JobCompletionWaiter,
+        ChatCompletionStreamService,
         WebhooksService,
         JobCallbackService,
         DestinationValidator,

@@ -1,10 +1,15 @@
 import { Controller, Get } from '@nestjs/common';
+import { JobEventRouter } from './stream/job-event.router';
 
-/** The streaming service's liveness probe; the streams themselves are JobStreamController's. */
+/** The streaming service's health; the streams themselves are JobStreamController's (also mounted on the gateway). */
 @Controller()
 export class StreamingController {
+  constructor(private readonly router: JobEventRouter) {}
+
+  /** Liveness, plus what this replica holds: jobs bound on its queue and clients watching them (leak checks). */
   @Get('health')
-  health(): { status: 'ok' } {
-    return { status: 'ok' };
+  health(): { status: 'ok'; watched_jobs: number; watchers: number } {
+    const bound = this.router.boundJobs();
+    return { status: 'ok', watched_jobs: bound.size, watchers: [...bound.values()].reduce((a, b) => a + b, 0) };
   }
 }

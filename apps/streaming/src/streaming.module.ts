@@ -5,6 +5,7 @@ import { DatabaseModule } from '@conveyor/database';
 import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
 import { OpenAiExceptionFilter } from '../../gateway/src/errors/openai-exception.filter';
 import { JobEventRouter } from './stream/job-event.router';
+import { JobStreamController } from './stream/job-stream.controller';
 import { StreamKeyResolver } from './stream-key.resolver';
 import { StreamingController } from './streaming.controller';
 
@@ -20,7 +21,7 @@ export class StreamingModule {
         MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
         DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
       ],
-      controllers: [StreamingController],
+      controllers: [StreamingController, JobStreamController],
       providers: [JobEventRouter, StreamKeyResolver, { provide: APP_FILTER, useClass: OpenAiExceptionFilter }],
     };
   }

@@ -36,6 +36,16 @@ function classify(code: GatewayErrorCode): [number, OpenAiErrorType, Record<stri
       return [404, 'invalid_request_error', {}];
     case GatewayErrorCode.BlockedDestination:
       return [422, 'invalid_request_error', {}];
+    // A finished job's failure, for callers that waited on it: OpenAI's SDKs retry 5xx, which resubmits the work.
+    case GatewayErrorCode.ProviderError:
+    case GatewayErrorCode.JobFailed:
+      return [502, 'server_error', {}];
+    case GatewayErrorCode.DeadlineExceeded:
+      return [504, 'server_error', {}];
+    // 410, not 409: the SDKs retry 409, and resubmitting a job someone cancelled would undo the cancel.
+    case GatewayErrorCode.JobCancelled:
+      return [410, 'invalid_request_error', {}];
+    case GatewayErrorCode.ProvidersUnavailable:
     case GatewayErrorCode.BrokerUnavailable:
     case GatewayErrorCode.DatabaseUnavailable:
       return [503, 'service_unavailable', { 'retry-after': RETRY_AFTER_S }];

@@ -12,6 +12,12 @@ export enum GatewayErrorCode {
   /** A webhook URL the SSRF guard refuses (scheme, or a loopback/private/link-local/… destination). */
   BlockedDestination = 'blocked_destination',
   WebhookNotFound = 'webhook_not_found',
+  /** A job answered synchronously (`/openai/v1`, `stream: true`) ended badly; see job-failure.mapper. */
+  ProviderError = 'provider_error',
+  ProvidersUnavailable = 'providers_unavailable',
+  DeadlineExceeded = 'deadline_exceeded',
+  JobCancelled = 'job_cancelled',
+  JobFailed = 'job_failed',
   BrokerUnavailable = 'broker_unavailable',
   DatabaseUnavailable = 'database_unavailable',
   Internal = 'internal_error',

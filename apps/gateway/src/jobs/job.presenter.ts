@@ -50,11 +50,18 @@ export function presentJob(job: JobRecord): JobView {
 }
 
 function presentCompletion(job: JobRecord): ChatCompletionView {
-  const result = job.result!;
+  return presentChatCompletion(job.id, job.result!, job.completedAt!);
+}
+
+/**
+ * A finished job's result as OpenAI's `chat.completion`, id `chatcmpl-<job_id>`. Also the answer of
+ * `POST /openai/v1/chat/completions`, so waiting for a job and reading it later give the same object.
+ */
+export function presentChatCompletion(jobId: string, result: JobResult, completedAt: Date): ChatCompletionView {
   return {
-    id: `chatcmpl-${job.id}`,
+    id: `chatcmpl-${jobId}`,
     object: 'chat.completion',
-    created: Math.floor(job.completedAt!.getTime() / 1000),
+    created: Math.floor(completedAt.getTime() / 1000),
     model: result.model,
     choices: [{ index: 0, message: presentMessage(result.message), finish_reason: result.finish_reason }],
     usage: result.usage,

@@ -6,9 +6,10 @@ import { TenantId } from '../auth/tenant.decorator';
 /**
  * `GET /v1/models`: the models and groups of the catalogue the calling tenant may use, in OpenAI's list shape,
  * so OpenAI clients can discover what `model` may say. Entries restricted to other tenants are left out, as if
- * they did not exist. `created` is when this gateway loaded the catalogue: the file records no dates.
+ * they did not exist. `created` is when this gateway loaded the catalogue: the file records no dates. Also served at
+ * `GET /openai/v1/models`, for clients whose base URL is `/openai/v1`.
  */
-@Controller('v1/models')
+@Controller(['v1/models', 'openai/v1/models'])
 export class ModelsController {
   private readonly access: ModelAccess;
   private readonly created = Math.floor(Date.now() / 1000);

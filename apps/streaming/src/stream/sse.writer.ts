@@ -36,6 +36,11 @@ export class SseWriter {
     this.write(`id: ${id}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
+  /** A bare `data:` frame, as OpenAI's chunk streams send them (no id, no event name). */
+  data(data: unknown): void {
+    this.write(`data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`);
+  }
+
   /** Ends the response and releases its timer; idempotent, and also run when the client goes away. */
   close(): void {
     if (this.closed) return;
