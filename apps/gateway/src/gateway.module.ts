@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { ConfigModule } from '@conveyor/config';
+import { CONVEYOR_CONFIG, ConfigModule, type ConveyorConfig } from '@conveyor/config';
 import { DatabaseModule } from '@conveyor/database';
 import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { CompletionsController } from './jobs/completions.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { SubmitRateLimiter } from './jobs/submit-rate.limiter';
 import { ModelsController } from './models/models.controller';
 import { ChatCompletionStreamService } from './openai/chat-completion-stream.service';
 import { JobCompletionWaiter } from './openai/job-completion.waiter';
@@ -39,6 +40,7 @@ export class GatewayModule {
       controllers: [CompletionsController, OpenAiCompletionsController, JobStreamController, JobsController, ModelsController, UsageController, WebhooksController, WebhookDeliveriesController, HealthController],
       providers: [
         JobsService,
+        { provide: SubmitRateLimiter, useFactory: (c: ConveyorConfig) => new SubmitRateLimiter(c), inject: [CONVEYOR_CONFIG] },
         JobEventRouter,
         StreamKeyResolver,
         JobCompletionWaiter,

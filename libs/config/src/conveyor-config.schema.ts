@@ -44,6 +44,7 @@ export const EnvSchema = z.object({
   API_KEYS_FILE: z.string().optional(),
   AUTH_CACHE_TTL_MS: int(30_000, 0, 3_600_000),
   CANCEL_WAIT_MS: int(5_000, 0, 60_000),
+  RATE_LIMIT_SUBMITS_PER_MINUTE: int(0, 0, 1_000_000),
   // Broker
   BROKER_URL: url(['amqp:', 'amqps:']).optional(),
   BROKER_HEARTBEAT_S: int(10, 0, 600),

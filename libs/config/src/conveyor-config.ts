@@ -27,6 +27,8 @@ export interface ConveyorConfig {
   defaultModel: string;
   /** How long `POST /v1/jobs/{id}/cancel` waits for the worker running the job to stop it. */
   cancelWaitMs: number;
+  /** Submissions per tenant per minute on one gateway replica (0: no limit). */
+  rateLimit: { submitsPerMinute: number };
   auth: { keys: ApiKeyGrant[]; cacheTtlMs: number; demoKeys: boolean };
   broker: {
     url?: string;
@@ -127,6 +129,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
     limits: { maxTokensCap: e.MAX_TOKENS_CAP, maxMessages: e.MAX_MESSAGES },
     defaultModel: e.DEFAULT_MODEL,
     cancelWaitMs: e.CANCEL_WAIT_MS,
+    rateLimit: { submitsPerMinute: e.RATE_LIMIT_SUBMITS_PER_MINUTE },
     auth: { keys, cacheTtlMs: e.AUTH_CACHE_TTL_MS, demoKeys },
     broker: {
       url: e.BROKER_URL,

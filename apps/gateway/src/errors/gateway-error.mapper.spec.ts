@@ -16,6 +16,7 @@ describe('mapGatewayException', () => {
     [GatewayErrorCode.WebhookNotFound, 404, 'not_found_error', {}],
     [GatewayErrorCode.BrokerUnavailable, 503, 'service_unavailable', { 'retry-after': '2' }],
     [GatewayErrorCode.DatabaseUnavailable, 503, 'service_unavailable', { 'retry-after': '2' }],
+    [GatewayErrorCode.RateLimited, 429, 'rate_limit_error', { 'retry-after': '2' }],
     [GatewayErrorCode.Internal, 500, 'server_error', {}],
   ])('maps %s to %i %s with headers %j', (code, status, type, headers) => {
     const mapped = mapGatewayException(new GatewayException(code, 'Something went wrong.', 'some_param'));
@@ -119,5 +120,11 @@ describe('fromFrameworkError', () => {
     expect(ex.code).toBe(GatewayErrorCode.Internal);
     expect(ex.message).toBe('Internal server error.');
     expect(code({})).toBe(GatewayErrorCode.Internal);
+  });
+
+  it('puts the exception\'s own wait in Retry-After when it has one', () => {
+    const mapped = mapGatewayException(new GatewayException(GatewayErrorCode.RateLimited, 'Slow down.', null, 17));
+    expect(mapped.status).toBe(429);
+    expect(mapped.headers).toEqual({ 'retry-after': '17' });
   });
 });

@@ -11,7 +11,8 @@ const RETRY_AFTER_S = '2';
 
 /** The one place a gateway error becomes an HTTP status, headers and OpenAI's error body. */
 export function mapGatewayException(err: GatewayException): MappedError {
-  const [status, type, headers] = classify(err.code);
+  const [status, type, fixed] = classify(err.code);
+  const headers = err.retryAfterS !== undefined && 'retry-after' in fixed ? { ...fixed, 'retry-after': String(err.retryAfterS) } : fixed;
   return { status, headers, body: { error: { message: err.message, type, param: err.param, code: err.code } } };
 }
 
@@ -34,6 +35,8 @@ function classify(code: GatewayErrorCode): [number, OpenAiErrorType, Record<stri
     // OpenAI answers an unknown model with 404 and type invalid_request_error; clients match on that.
     case GatewayErrorCode.ModelNotFound:
       return [404, 'invalid_request_error', {}];
+    case GatewayErrorCode.RateLimited:
+      return [429, 'rate_limit_error', { 'retry-after': RETRY_AFTER_S }];
     case GatewayErrorCode.BlockedDestination:
       return [422, 'invalid_request_error', {}];
     // A finished job's failure, for callers that waited on it: OpenAI's SDKs retry 5xx, which resubmits the work.

@@ -9,6 +9,7 @@ export enum GatewayErrorCode {
   JobNotFound = 'job_not_found',
   ModelNotFound = 'model_not_found',
   RouteNotFound = 'not_found',
+  RateLimited = 'rate_limit_exceeded',
   /** A webhook URL the SSRF guard refuses (scheme, or a loopback/private/link-local/… destination). */
   BlockedDestination = 'blocked_destination',
   WebhookNotFound = 'webhook_not_found',
@@ -29,6 +30,8 @@ export class GatewayException extends Error {
     readonly code: GatewayErrorCode,
     message: string,
     readonly param: string | null = null,
+    /** Seconds the caller should wait before trying again (429, 503). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'GatewayException';

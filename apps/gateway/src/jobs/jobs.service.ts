@@ -7,6 +7,7 @@ import { currentTraceId } from '@conveyor/telemetry';
 import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
 import type { JobCallback } from '../webhooks/job-callback.service';
 import { presentJob } from './job.presenter';
+import { SubmitRateLimiter } from './submit-rate.limiter';
 import { jobRequestedOf } from './job-requested.mapper';
 import { JobListQuerySchema } from './job-list-query.schema';
 import { parseOrThrow } from './request-validation.util';
@@ -30,6 +31,7 @@ export class JobsService {
     @Inject(JOB_STORE) private readonly jobs: JobStore,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
     private readonly publisher: MessagePublisher,
+    private readonly rateLimiter: SubmitRateLimiter,
   ) {
     this.requestSchema = chatCompletionRequestSchema(config.limits);
     this.access = new ModelAccess(config.models);
@@ -38,6 +40,10 @@ export class JobsService {
   /** `callback` is the request's checked `callback_url` (see JobCallbackService), stored with the job. */
   async submit(tenantId: string, body: unknown, callback: JobCallback | null = null): Promise<NewJob> {
     const request = parseOrThrow(this.requestSchema, body);
+    const waitS = this.rateLimiter.take(tenantId);
+    if (waitS > 0) {
+      throw new GatewayException(GatewayErrorCode.RateLimited, `Rate limit reached: ${this.config.rateLimit.submitsPerMinute} requests per minute. Try again in ${waitS} s.`, null, waitS);
+    }
     const model = request.model ?? this.config.defaultModel;
     if (!this.access.mayUse(tenantId, model)) throw GatewayException.modelNotFound(model);
     const stop = typeof request.stop === 'string' ? [request.stop] : (request.stop ?? undefined);
