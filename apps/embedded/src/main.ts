@@ -16,8 +16,8 @@ Try it:
     -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\
     -d '{"messages": [{"role": "user", "content": "Hello"}]}'
   curl -s -H "Authorization: Bearer ${key}" ${base}/v1/jobs/<job_id>
-Streams (SSE) on ${streams}:
-  curl -N -H "Authorization: Bearer ${key}" ${streams}/v1/jobs/<job_id>/stream
+Stream a job (SSE; the streaming service also answers on ${streams}):
+  curl -N -H "Authorization: Bearer ${key}" ${base}/v1/jobs/<job_id>/stream
 `);
   const stop = async (signal: string) => {
     console.log(`${signal}: stopping`);
