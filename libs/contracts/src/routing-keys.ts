@@ -61,6 +61,16 @@ export function routingKeyOf<T extends MessageType>(type: T, payload: MessagePay
   return `${type}.${(payload as { job_id: string }).job_id}`;
 }
 
+/** A topic pattern for every message of one type, whichever job it is about (`job.completed.*`). */
+export function allOfType(type: Exclude<MessageType, 'job.requested'>): string {
+  return `${type}.*`;
+}
+
+/** A topic pattern for every event of one job (`job.*.<job_id>`): what a stream subscriber binds. */
+export function jobEventsPattern(jobId: string): string {
+  return `job.*.${jobId}`;
+}
+
 export function isMessageType(value: unknown): value is MessageType {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(MESSAGE_SCHEMAS, value);
 }

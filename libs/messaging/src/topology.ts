@@ -1,4 +1,4 @@
-import { PRIORITY_BANDS, type MessageType, type PriorityBand } from '@conveyor/contracts';
+import { PRIORITY_BANDS, allOfType, type MessageType, type PriorityBand } from '@conveyor/contracts';
 
 /**
  * The broker topology, declared in this one place (redeclaring a queue with other arguments fails with
@@ -123,18 +123,18 @@ export const QUEUES: readonly QueueSpec[] = [
   })),
   {
     name: 'conveyor.persistence',
-    bindings: terminalAndStarted.map((t) => [Exchanges.events, `${t}.*`] as [string, string]),
+    bindings: terminalAndStarted.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
     deliveryLimit: true,
     retry: true,
   },
   {
     name: 'conveyor.notification',
-    bindings: terminal.map((t) => [Exchanges.events, `${t}.*`] as [string, string]),
+    bindings: terminal.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
     deliveryLimit: true,
     retry: true,
   },
   { name: WEBHOOK_QUEUE, bindings: [[Exchanges.events, 'webhook.delivery.*']], deliveryLimit: true, retry: true },
-  { name: DELTAS_QUEUE, bindings: [[Exchanges.events, 'job.delta.*']], deliveryLimit: false, retry: false, queueType: 'classic' },
+  { name: DELTAS_QUEUE, bindings: [[Exchanges.events, allOfType('job.delta')]], deliveryLimit: false, retry: false, queueType: 'classic' },
   { name: DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: false },
   { name: PERSISTENCE_DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: true, sink: true },
 ];

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { parseMessage } from '@conveyor/contracts';
+import { allOfType, parseMessage } from '@conveyor/contracts';
 import { BROKER_CLIENT, Exchanges, type BrokerClient, type Subscription } from '@conveyor/messaging';
 import { CancellationRegistry } from './cancellation.registry';
 
@@ -15,7 +15,7 @@ export class CancelRequestsListener implements OnApplicationBootstrap, OnApplica
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.broker.listen(Exchanges.events, 'job.cancel_requested.*', (message) => {
+    this.subscription = await this.broker.listen(Exchanges.events, allOfType('job.cancel_requested'), (message) => {
       let data: unknown;
       try {
         data = JSON.parse(message.body.toString('utf8'));

@@ -1,11 +1,10 @@
+import { jobEventsPattern } from '@conveyor/contracts';
+
 /** The two calls of a routed listener this registry needs (bind and unbind one routing pattern). */
 export interface PatternBinder {
   bind(pattern: string): Promise<void>;
   unbind(pattern: string): Promise<void>;
 }
-
-/** Every event of one job: `job.started.<id>`, `job.delta.<id>`, the terminal events. */
-export const jobEventsPattern = (jobId: string): string => `job.*.${jobId}`;
 
 /**
  * Reference-counted per-job bindings on this replica's routed queue: the first watcher of a job binds its

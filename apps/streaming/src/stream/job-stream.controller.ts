@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
+import { isUuid } from '@conveyor/contracts';
 import { JOB_CHUNK_STORE, JOB_STORE, type JobChunkStore, type JobStore } from '@conveyor/database';
 import { Public } from '../../../gateway/src/auth/api-key.guard';
 import { GatewayErrorCode, GatewayException } from '../../../gateway/src/errors/gateway.exception';
@@ -9,8 +10,6 @@ import { JobStreamSession } from './job-stream.session';
 import { SseWriter } from './sse.writer';
 import { InvalidCursorError, parseCursor, type StreamCursor } from './stream-event-id.util';
 import { StreamKeyResolver } from '../stream-key.resolver';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `GET /v1/jobs/{job_id}/stream`: a job's events as resumable SSE. Served by the streaming service and, so that
@@ -35,7 +34,7 @@ export class JobStreamController {
     const tenantId = await this.keys.tenantFor(key);
     if (!tenantId) throw new GatewayException(GatewayErrorCode.InvalidApiKey, 'Invalid API key.');
     const cursor = this.cursorOf(request);
-    if (!UUID.test(jobId)) throw GatewayException.jobNotFound(jobId);
+    if (!isUuid(jobId)) throw GatewayException.jobNotFound(jobId);
 
     let release: (() => Promise<void>) | null = null;
     const writer = new SseWriter(reply.raw, this.config.streaming.clientBufferBytes, () => void release?.());
