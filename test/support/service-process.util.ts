@@ -20,8 +20,9 @@ export class ServiceProcess {
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
 
-  static start(app: AppName, env: Record<string, string>, name: string = app): ServiceProcess {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
+  /** `nodeArgs` go before the script (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+  static start(app: AppName, env: Record<string, string>, name: string = app, nodeArgs: readonly string[] = []): ServiceProcess {
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'dist', 'apps', app, 'src', 'main.js')], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
