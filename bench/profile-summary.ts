@@ -1,0 +1,50 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/**
+ * `tsx bench/profile-summary.ts <dir> [top]`: the self time of the hottest functions in each V8 .cpuprofile in
+ * `dir` (written by `node --cpu-prof`; `npm run bench` passes BENCH_CPU_PROF=<dir> on to every service), so a
+ * missed target comes with where the time went.
+ */
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+export function summarizeProfile(profile: CpuProfile, top = 25): Array<{ fn: string; selfMs: number; share: number }> {
+  const byNode = new Map<number, number>();
+  profile.samples.forEach((id, i) => byNode.set(id, (byNode.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byFn = new Map<string, number>();
+  let total = 0;
+  for (const node of profile.nodes) {
+    const us = byNode.get(node.id) ?? 0;
+    if (node.callFrame.functionName === '(idle)' || us === 0) continue;
+    total += us;
+    const url = node.callFrame.url.replace(/^file:\/\//, '');
+    const where = url ? `${relative(process.cwd(), url)}:${node.callFrame.lineNumber + 1}` : '';
+    const key = `${node.callFrame.functionName || '(anonymous)'} ${where}`.trim();
+    byFn.set(key, (byFn.get(key) ?? 0) + us);
+  }
+  return [...byFn.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), share: Math.round((us / total) * 1000) / 10 }));
+}
+
+if (require.main === module) {
+  const [dir, top] = process.argv.slice(2);
+  if (!dir) throw new Error('usage: tsx bench/profile-summary.ts <dir with .cpuprofile files> [top]');
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    console.log(`\n## ${file} (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)`);
+    for (const row of summarizeProfile(profile, Number(top ?? 25))) console.log(`${String(row.share).padStart(5)} %  ${String(row.selfMs).padStart(6)} ms  ${row.fn}`);
+  }
+}
