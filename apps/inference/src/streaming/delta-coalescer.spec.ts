@@ -1,19 +1,26 @@
 import { DeltaCoalescer, type CoalescerTimer } from './delta-coalescer';
 
-/** A hand-driven timer: `fire()` runs the pending callback as if its delay had passed. */
+/** A hand-driven clock and timer: `advance(ms)` moves time on and runs the pending callback once it is due. */
 class ManualTimer implements CoalescerTimer {
-  pending: { callback: () => void; ms: number } | null = null;
+  t = 1_000;
+  pending: { callback: () => void; due: number } | null = null;
+  now(): number {
+    return this.t;
+  }
   set(callback: () => void, ms: number): unknown {
-    this.pending = { callback, ms };
+    this.pending = { callback, due: this.t + ms };
     return this.pending;
   }
   clear(handle: unknown): void {
     if (this.pending === handle) this.pending = null;
   }
-  fire(): void {
+  advance(ms: number): void {
+    this.t += ms;
     const due = this.pending;
-    this.pending = null;
-    due?.callback();
+    if (due && due.due <= this.t) {
+      this.pending = null;
+      due.callback();
+    }
   }
 }
 
@@ -25,41 +32,59 @@ function setUp(maxChars = 10, maxDelayMs = 30) {
 }
 
 describe('DeltaCoalescer', () => {
-  it('holds deltas until the delay passes, then publishes them as one chunk', () => {
+  it('publishes the first delta at once, then holds what follows until the window since that publish ends', () => {
     const { timer, chunks, coalescer } = setUp();
     coalescer.push('Hel', 0);
+    expect(chunks).toEqual([['Hel', 0]]);
+    timer.advance(5);
     coalescer.push('lo', 1);
-    expect(chunks).toEqual([]);
-    expect(timer.pending?.ms).toBe(30);
-    timer.fire();
-    expect(chunks).toEqual([['Hello', 0]]);
+    coalescer.push(' w', 2);
+    expect(chunks).toEqual([['Hel', 0]]);
+    expect(timer.pending?.due).toBe(1_030);
+    timer.advance(24);
+    expect(chunks).toEqual([['Hel', 0]]);
+    timer.advance(1);
+    expect(chunks).toEqual([['Hel', 0], ['lo w', 1]]);
+  });
+
+  it('adds no delay to a slow stream: a delta after a quiet window goes out at once', () => {
+    const { timer, chunks, coalescer } = setUp();
+    coalescer.push('a', 0);
+    timer.advance(50);
+    coalescer.push('b', 1);
+    timer.advance(30);
+    coalescer.push('c', 2);
+    expect(chunks).toEqual([['a', 0], ['b', 1], ['c', 2]]);
+    expect(timer.pending).toBeNull();
   });
 
   it('publishes at once when the buffer reaches maxChars, with contiguous seqs', () => {
     const { timer, chunks, coalescer } = setUp(5);
-    coalescer.push('abc', 0);
-    coalescer.push('defg', 1);
-    coalescer.push('h', 2);
-    expect(chunks).toEqual([['abcdefg', 0]]);
-    timer.fire();
-    expect(chunks).toEqual([['abcdefg', 0], ['h', 1]]);
+    coalescer.push('ab', 0);
+    coalescer.push('cde', 1);
+    coalescer.push('fghij', 2);
+    coalescer.push('k', 3);
+    expect(chunks).toEqual([['ab', 0], ['cdefghij', 1]]);
+    timer.advance(30);
+    expect(chunks).toEqual([['ab', 0], ['cdefghij', 1], ['k', 2]]);
   });
 
   it('flush() publishes what is buffered and cancels the timer; an empty flush publishes nothing', () => {
     const { timer, chunks, coalescer } = setUp();
-    coalescer.push('tail', 0);
+    coalescer.push('head', 0);
+    coalescer.push('tail', 1);
     coalescer.flush();
     coalescer.flush();
-    expect(chunks).toEqual([['tail', 0]]);
+    expect(chunks).toEqual([['head', 0], ['tail', 1]]);
     expect(timer.pending).toBeNull();
   });
 
   it('a provider restart (seq 0) drops the abandoned buffer and starts again at seq 0', () => {
     const { timer, chunks, coalescer } = setUp();
     coalescer.push('first', 0);
-    timer.fire();
     coalescer.push(' lost', 1);
     coalescer.push('Again', 0);
+    expect(timer.pending).not.toBeNull();
     coalescer.flush();
     expect(chunks).toEqual([['first', 0], ['Again', 0]]);
   });

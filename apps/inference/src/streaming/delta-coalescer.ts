@@ -1,16 +1,18 @@
-/** The timer the coalescer waits on: injected so its spec drives time by hand instead of sleeping. */
+/** The clock and timer the coalescer runs on: injected so its spec drives time by hand instead of sleeping. */
 export interface CoalescerTimer {
+  now(): number;
   set(callback: () => void, ms: number): unknown;
   clear(handle: unknown): void;
 }
 
 export const realTimer: CoalescerTimer = {
+  now: () => performance.now(),
   set: (callback, ms) => setTimeout(callback, ms),
   clear: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
 export interface DeltaCoalescerOptions {
-  /** The longest a delta waits before it is published (bounds the added latency). */
+  /** At most one chunk per this many ms (bounds broker traffic), and the longest a delta waits before it is published. */
   maxDelayMs: number;
   /** Publish at once when this many characters are buffered (bounds message size at high token rates). */
   maxChars: number;
@@ -21,8 +23,10 @@ export type ChunkSink = (content: string, seq: number) => void;
 
 /**
  * Groups a provider's deltas into fewer, larger `job.delta` chunks, so broker traffic stays bounded at high
- * token rates (one message per `maxDelayMs` or `maxChars`, not one per token) while the first token still
- * reaches clients within `maxDelayMs`. Chunk seqs are contiguous from 0; a provider restart (a delta with
+ * token rates (one message per `maxDelayMs` or `maxChars`, not one per token). It throttles rather than
+ * debounces: a delta arriving when nothing was published in the last `maxDelayMs` goes out at once (the
+ * first token, and every token of a slow stream, add no delay), and deltas that follow within the window
+ * wait only until it ends. Chunk seqs are contiguous from 0; a provider restart (a delta with
  * seq 0, after a fallback) drops what the abandoned generation still had buffered and starts again at 0,
  * exactly as the uncoalesced deltas did (the first chunk of the new generation carries seq 0). Call `flush()` before the terminal event, so no text trails it.
  */
@@ -30,6 +34,7 @@ export class DeltaCoalescer {
   private buffer = '';
   private nextSeq = 0;
   private timer: unknown = null;
+  private lastPublishAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly options: DeltaCoalescerOptions,
@@ -41,8 +46,10 @@ export class DeltaCoalescer {
   push(content: string, providerSeq: number): void {
     if (providerSeq === 0) this.restart();
     this.buffer += content;
-    if (this.buffer.length >= this.options.maxChars || this.options.maxDelayMs === 0) this.flush();
-    else if (this.timer === null) this.timer = this.clock.set(() => this.onTimer(), this.options.maxDelayMs);
+    if (this.timer !== null && this.buffer.length < this.options.maxChars) return;
+    const wait = this.lastPublishAt + this.options.maxDelayMs - this.clock.now();
+    if (wait <= 0 || this.buffer.length >= this.options.maxChars) this.flush();
+    else this.timer = this.clock.set(() => this.onTimer(), wait);
   }
 
   /** Publishes whatever is buffered now, if anything. */
@@ -51,6 +58,7 @@ export class DeltaCoalescer {
     if (this.buffer === '') return;
     const content = this.buffer;
     this.buffer = '';
+    this.lastPublishAt = this.clock.now();
     this.sink(content, this.nextSeq++);
   }
 
