@@ -70,6 +70,8 @@ export interface JobStore {
   listForTenant(tenantId: string, query: JobListQuery): Promise<{ jobs: JobRecord[]; hasMore: boolean }>;
   /** The status alone, for workers deciding whether a delivered job should still run. */
   statusOf(id: string): Promise<JobStatus | null>;
+  /** Whether the tenant's job has its own `callback_url` (false for an unknown job): one narrow read. */
+  hasCallback(tenantId: string, id: string): Promise<boolean>;
   /** queued → cancelled. Answers the job as it is afterwards (unchanged if it was not queued), or null if not the tenant's. */
   cancelQueued(tenantId: string, id: string, at: Date): Promise<{ job: JobRecord; changed: boolean } | null>;
   /** queued → running; running → running only for a higher attempt (a redelivery). The first start time is kept. */

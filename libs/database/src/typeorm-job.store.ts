@@ -75,6 +75,12 @@ export class TypeOrmJobStore implements JobStore {
     return row?.status ?? null;
   }
 
+  async hasCallback(tenantId: string, id: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM jobs WHERE id = $1 AND tenant_id = $2 AND callback_url IS NOT NULL', [id, tenantId]);
+    return rows.length > 0;
+  }
+
   async cancelQueued(tenantId: string, id: string, at: Date): Promise<{ job: JobRecord; changed: boolean } | null> {
     if (!isUuid(id)) return null;
     const changed = await this.transition(id, tenantId, { status: 'cancelled', cancelledAt: at }, "status = 'queued'");

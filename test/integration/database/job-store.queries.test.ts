@@ -96,6 +96,20 @@ describe('TypeOrmJobStore queries', () => {
     });
   });
 
+  describe('hasCallback', () => {
+    it("is true only for the tenant's own job with a callback_url", async () => {
+      const plain = newJob(tenant);
+      const withCallback: NewJob = { ...newJob(tenant), callbackUrl: 'https://hooks.example.com/done', callbackSecret: 'plain:whsec_x' };
+      await store.insert(plain);
+      await store.insert(withCallback);
+      expect(await store.hasCallback(tenant, withCallback.id)).toBe(true);
+      expect(await store.hasCallback(tenant, plain.id)).toBe(false);
+      expect(await store.hasCallback(uniqueTenant(), withCallback.id)).toBe(false);
+      expect(await store.hasCallback(tenant, newJob(tenant).id)).toBe(false);
+      expect(await store.hasCallback(tenant, 'not-a-uuid')).toBe(false);
+    });
+  });
+
   describe('cancelQueued', () => {
     it('cancels a queued job, then answers it unchanged on a repeat', async () => {
       const [job] = await insertMany(1);

@@ -30,9 +30,16 @@ export class WebhookFanoutService {
     private readonly publisher: MessagePublisher,
   ) {}
 
-  /** Answers how many deliveries were published. */
+  /**
+   * Answers how many deliveries were published. Most jobs have no webhook at all: two narrow reads (the tenant's
+   * subscribed endpoints, whether the job has a callback) settle that before the job row is loaded.
+   */
   async fanOut(terminal: TerminalEvent): Promise<number> {
     const { job_id: jobId, tenant_id: tenantId } = terminal.event;
+    const [endpoints, hasCallback] = await Promise.all([this.endpoints.subscribed(tenantId, terminal.type), this.jobs.hasCallback(tenantId, jobId)]);
+    // Without targets, a delivery left undispatched by an earlier try belongs to an endpoint since removed or
+    // disabled: it is not sent.
+    if (endpoints.length === 0 && !hasCallback) return 0;
     const stored = await this.jobs.findForTenant(tenantId, jobId);
     const job = stored ? jobAsOfEvent(stored, terminal) : null;
     if (!job) return 0;
@@ -53,7 +60,7 @@ export class WebhookFanoutService {
         payload: JSON.stringify(payload),
       };
     };
-    const targets = (await this.endpoints.subscribed(tenantId, terminal.type)).map((e) => delivery(e.id));
+    const targets = endpoints.map((e) => delivery(e.id));
     if (job.callbackUrl && job.callbackSecret) targets.push(delivery(null));
     await this.deliveries.createMany(targets);
     const pending = await this.deliveries.undispatched(jobId, terminal.type);
