@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /**
- * `tsx bench/profile-summary.ts <dir> [top]`: the self time of the hottest functions in each V8 .cpuprofile in
+ * `tsx bench/profile-summary.ts <dir> [top] [--by-package]`: the self time of the hottest functions in each V8 .cpuprofile in
  * `dir` (written by `node --cpu-prof`; `npm run bench` passes BENCH_CPU_PROF=<dir> on to every service), so a
  * missed target comes with where the time went.
  */
@@ -39,12 +39,28 @@ export function summarizeProfile(profile: CpuProfile, top = 25): Array<{ fn: str
     .map(([fn, us]) => ({ fn, selfMs: Math.round(us / 1000), share: Math.round((us / total) * 1000) / 10 }));
 }
 
+/** Self time by where the code lives: a dependency (`node_modules/<pkg>`), Conveyor's own code, Node itself, GC. */
+export function summarizeByPackage(profile: CpuProfile, top = 15): Array<{ fn: string; selfMs: number; share: number }> {
+  const byOwner: CpuProfile = { ...profile, nodes: profile.nodes.map((n) => ({ ...n, callFrame: { ...n.callFrame, functionName: ownerOf(n.callFrame), url: '', lineNumber: -1 } })) };
+  return summarizeProfile(byOwner, top);
+}
+
+function ownerOf(frame: ProfileNode['callFrame']): string {
+  const url = frame.url;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.includes('/dist/')) return `conveyor ${url.slice(url.indexOf('/dist/') + 6).split('/').slice(0, 3).join('/')}`;
+  if (url.startsWith('node:') || url === '') return frame.functionName.startsWith('(') ? frame.functionName : `node ${frame.functionName}`;
+  return url;
+}
+
 if (require.main === module) {
-  const [dir, top] = process.argv.slice(2);
+  const byPackage = process.argv.includes('--by-package');
+  const [dir, top] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (!dir) throw new Error('usage: tsx bench/profile-summary.ts <dir with .cpuprofile files> [top]');
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'))) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
     console.log(`\n## ${file} (${((profile.endTime - profile.startTime) / 1e6).toFixed(1)} s)`);
-    for (const row of summarizeProfile(profile, Number(top ?? 25))) console.log(`${String(row.share).padStart(5)} %  ${String(row.selfMs).padStart(6)} ms  ${row.fn}`);
+    for (const row of (byPackage ? summarizeByPackage : summarizeProfile)(profile, Number(top ?? 25))) console.log(`${String(row.share).padStart(5)} %  ${String(row.selfMs).padStart(6)} ms  ${row.fn}`);
   }
 }

@@ -30,23 +30,25 @@ export class TypeOrmJobStore implements JobStore {
     this.jobs = dataSource.getRepository(JobEntity);
   }
 
+  /** Plain SQL on the submit path: the query builder cost more CPU than the statement itself. */
   async insert(job: NewJob): Promise<void> {
-    await this.jobs.insert({
-      id: job.id,
-      tenantId: job.tenantId,
-      status: 'queued',
-      model: job.model,
-      priority: job.priority,
-      messages: job.messages,
-      params: job.params,
-      metadata: job.metadata,
-      traceId: job.traceId,
-      callbackUrl: job.callbackUrl ?? null,
-      callbackSecret: job.callbackSecret ?? null,
-      attempts: 0,
-      createdAt: job.createdAt,
-      updatedAt: job.createdAt,
-    });
+    await this.dataSource.query(
+      `INSERT INTO jobs (id, tenant_id, status, model, priority, messages, params, metadata, trace_id, callback_url, callback_secret, attempts, created_at, updated_at)
+       VALUES ($1, $2, 'queued', $3, $4, $5::jsonb, $6::jsonb, $7::jsonb, $8, $9, $10, 0, $11, $11)`,
+      [
+        job.id,
+        job.tenantId,
+        job.model,
+        job.priority,
+        JSON.stringify(job.messages),
+        JSON.stringify(job.params),
+        JSON.stringify(job.metadata),
+        job.traceId,
+        job.callbackUrl ?? null,
+        job.callbackSecret ?? null,
+        job.createdAt,
+      ],
+    );
   }
 
   async remove(id: string): Promise<void> {
@@ -71,8 +73,8 @@ export class TypeOrmJobStore implements JobStore {
 
   async statusOf(id: string): Promise<JobStatus | null> {
     if (!isUuid(id)) return null;
-    const row = await this.jobs.findOne({ select: { status: true }, where: { id } });
-    return row?.status ?? null;
+    const rows: Array<{ status: JobStatus }> = await this.dataSource.query('SELECT status FROM jobs WHERE id = $1', [id]);
+    return rows[0]?.status ?? null;
   }
 
   async hasCallback(tenantId: string, id: string): Promise<boolean> {
@@ -89,39 +91,41 @@ export class TypeOrmJobStore implements JobStore {
   }
 
   /** queued → running, or running → running for a redelivery (a higher attempt, possibly another worker). */
-  markStarted(event: JobStarted): Promise<boolean> {
-    return this.transition(
-      event.job_id,
-      event.tenant_id,
-      {
-        status: 'running',
-        startedAt: () => 'COALESCE(started_at, :startedAt)',
-        workerId: event.worker_id,
-        attempts: () => 'GREATEST(attempts, :attempt)',
-      },
-      "(status = 'queued' OR (status = 'running' AND attempts < :attempt))",
-      { startedAt: new Date(event.started_at), attempt: event.attempt },
+  async markStarted(event: JobStarted): Promise<boolean> {
+    if (!isUuid(event.job_id)) return false;
+    const [, affected]: [unknown, number] = await this.dataSource.query(
+      `UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, $3), worker_id = $4, attempts = GREATEST(attempts, $5), updated_at = now()
+       WHERE id = $1 AND tenant_id = $2 AND (status = 'queued' OR (status = 'running' AND attempts < $5))`,
+      [event.job_id, event.tenant_id, new Date(event.started_at), event.worker_id, event.attempt],
     );
+    return affected > 0;
   }
 
-  /** Only from an unfinished job: a duplicate completion never overwrites the first result. */
+  /**
+   * Only from an unfinished job: a duplicate completion never overwrites the first result. The update and the
+   * job's usage record commit together (see `withUsage`).
+   */
   markCompleted(event: JobCompleted): Promise<boolean> {
-    return this.transition(
-      event.job_id,
-      event.tenant_id,
-      {
-        status: 'completed',
-        result: event.result,
-        attemptsLog: event.attempts_log ?? [],
-        workerId: event.worker_id,
-        completedAt: new Date(event.completed_at),
-        startedAt: () => 'COALESCE(started_at, :startedAt)',
-        attempts: () => 'GREATEST(attempts, :attempt)',
-      },
-      UNFINISHED,
-      { startedAt: new Date(event.started_at), attempt: event.attempt },
-      { outcome: 'completed', usage: event.result.usage, estimated: event.result.usage_estimated ?? false, at: new Date(event.completed_at) },
-    );
+    if (!isUuid(event.job_id)) return Promise.resolve(false);
+    const usage: UsageEntry = { outcome: 'completed', usage: event.result.usage, estimated: event.result.usage_estimated ?? false, at: new Date(event.completed_at) };
+    return this.withUsage(event.job_id, usage, async (manager) => {
+      const [, affected]: [unknown, number] = await manager.query(
+        `UPDATE jobs SET status = 'completed', result = $3::jsonb, attempts_log = $4::jsonb, worker_id = $5, completed_at = $6,
+           started_at = COALESCE(started_at, $7), attempts = GREATEST(attempts, $8), updated_at = now()
+         WHERE id = $1 AND tenant_id = $2 AND ${UNFINISHED}`,
+        [
+          event.job_id,
+          event.tenant_id,
+          JSON.stringify(event.result),
+          JSON.stringify(event.attempts_log ?? []),
+          event.worker_id,
+          new Date(event.completed_at),
+          new Date(event.started_at),
+          event.attempt,
+        ],
+      );
+      return affected > 0;
+    });
   }
 
   markFailed(event: JobFailed): Promise<boolean> {
@@ -182,10 +186,17 @@ export class TypeOrmJobStore implements JobStore {
         .where('id = :id AND tenant_id = :tenantId', { id, tenantId })
         .andWhere(condition, parameters)
         .execute();
-      const changed = (result.affected ?? 0) > 0;
-      if (changed && usage) await insertUsageRecord(manager, id, usage);
-      return changed;
+      return (result.affected ?? 0) > 0;
     };
-    return usage ? this.dataSource.transaction(apply) : apply(this.dataSource.manager);
+    return usage ? this.withUsage(id, usage, apply) : apply(this.dataSource.manager);
+  }
+
+  /** Runs `update` and, only if it changed the row, records the job's usage, in one transaction. */
+  private withUsage(id: string, usage: UsageEntry, update: (manager: EntityManager) => Promise<boolean>): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const changed = await update(manager);
+      if (changed) await insertUsageRecord(manager, id, usage);
+      return changed;
+    });
   }
 }
