@@ -10,5 +10,6 @@ export { TypeOrmJobStore } from './typeorm-job.store';
 export { TypeOrmTenantKeyStore } from './typeorm-tenant-key.store';
 export { TypeOrmUsageStore } from './typeorm-usage.store';
 export { TypeOrmJobChunkStore } from './typeorm-job-chunk.store';
+export { TypeOrmWebhookEndpointStore } from './typeorm-webhook-endpoint.store';
 export { DatabaseModule, DATA_SOURCE, type DatabaseModuleOptions } from './database.module';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';

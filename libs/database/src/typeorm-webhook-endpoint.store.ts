@@ -7,7 +7,7 @@ import type { NewWebhookEndpoint, WebhookEndpointRecord, WebhookEndpointStore } 
 export class TypeOrmWebhookEndpointStore implements WebhookEndpointStore {
   private readonly endpoints: Repository<WebhookEndpointEntity>;
 
-  constructor(dataSource: DataSource) {
+  constructor(private readonly dataSource: DataSource) {
     this.endpoints = dataSource.getRepository(WebhookEndpointEntity);
   }
 
@@ -53,6 +53,14 @@ export class TypeOrmWebhookEndpointStore implements WebhookEndpointStore {
   async subscribed(tenantId: string, eventType: string): Promise<WebhookEndpointRecord[]> {
     const rows = await this.endpoints.find({ where: { tenantId, enabled: true, eventTypes: ArrayContains([eventType]) }, order: { id: 'ASC' } });
     return rows.map(toRecord);
+  }
+
+  async hasSubscribed(tenantId: string, eventType: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      'SELECT 1 FROM webhook_endpoints WHERE tenant_id = $1 AND enabled AND event_types @> ARRAY[$2]::text[] LIMIT 1',
+      [tenantId, eventType],
+    );
+    return rows.length > 0;
   }
 
   async find(id: string): Promise<WebhookEndpointRecord | null> {

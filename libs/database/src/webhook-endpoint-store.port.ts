@@ -28,6 +28,8 @@ export interface WebhookEndpointStore {
   replaceSecret(tenantId: string, id: string, sealedSecret: string): Promise<WebhookEndpointRecord | null>;
   /** The tenant's enabled endpoints subscribed to an event type (the fanout). */
   subscribed(tenantId: string, eventType: string): Promise<WebhookEndpointRecord[]>;
+  /** Whether `subscribed` would answer anything: one narrow read, for the common case of no endpoint at all. */
+  hasSubscribed(tenantId: string, eventType: string): Promise<boolean>;
   /** Any tenant's endpoint, for the sender, which already holds a delivery of that tenant. */
   find(id: string): Promise<WebhookEndpointRecord | null>;
   /** Stops all delivery to the endpoint (a 410 from the receiver). */

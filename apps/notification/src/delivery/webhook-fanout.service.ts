@@ -36,10 +36,10 @@ export class WebhookFanoutService {
    */
   async fanOut(terminal: TerminalEvent): Promise<number> {
     const { job_id: jobId, tenant_id: tenantId } = terminal.event;
-    const [endpoints, hasCallback] = await Promise.all([this.endpoints.subscribed(tenantId, terminal.type), this.jobs.hasCallback(tenantId, jobId)]);
+    const [subscribed, hasCallback] = await Promise.all([this.endpoints.hasSubscribed(tenantId, terminal.type), this.jobs.hasCallback(tenantId, jobId)]);
     // Without targets, a delivery left undispatched by an earlier try belongs to an endpoint since removed or
     // disabled: it is not sent.
-    if (endpoints.length === 0 && !hasCallback) return 0;
+    if (!subscribed && !hasCallback) return 0;
     const stored = await this.jobs.findForTenant(tenantId, jobId);
     const job = stored ? jobAsOfEvent(stored, terminal) : null;
     if (!job) return 0;
@@ -60,7 +60,7 @@ export class WebhookFanoutService {
         payload: JSON.stringify(payload),
       };
     };
-    const targets = endpoints.map((e) => delivery(e.id));
+    const targets = (subscribed ? await this.endpoints.subscribed(tenantId, terminal.type) : []).map((e) => delivery(e.id));
     if (job.callbackUrl && job.callbackSecret) targets.push(delivery(null));
     await this.deliveries.createMany(targets);
     const pending = await this.deliveries.undispatched(jobId, terminal.type);

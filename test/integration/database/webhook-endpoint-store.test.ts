@@ -1,0 +1,34 @@
+import { randomUUID } from 'node:crypto';
+import { TypeOrmWebhookEndpointStore } from '@conveyor/database';
+import type { DataSource } from 'typeorm';
+import { openTestDataSource } from '../../support/database.util';
+import { uniqueTenant } from './jobs.fixture';
+
+describe('TypeOrmWebhookEndpointStore subscriptions', () => {
+  let dataSource: DataSource;
+  let store: TypeOrmWebhookEndpointStore;
+
+  beforeAll(async () => {
+    dataSource = await openTestDataSource();
+    store = new TypeOrmWebhookEndpointStore(dataSource);
+  });
+  afterAll(() => dataSource.destroy());
+
+  const endpoint = (tenantId: string, eventTypes: string[]) =>
+    store.create({ id: randomUUID(), tenantId, url: 'https://hooks.example.com/x', description: '', eventTypes, sealedSecret: 'plain:whsec_x' });
+
+  it('hasSubscribed agrees with subscribed: enabled endpoints of the tenant for that event type only', async () => {
+    const tenant = uniqueTenant();
+    expect(await store.hasSubscribed(tenant, 'job.completed')).toBe(false);
+    const failedOnly = await endpoint(tenant, ['job.failed']);
+    expect(await store.hasSubscribed(tenant, 'job.completed')).toBe(false);
+    expect(await store.hasSubscribed(tenant, 'job.failed')).toBe(true);
+    expect((await store.subscribed(tenant, 'job.failed')).map((e) => e.id)).toEqual([failedOnly.id]);
+    await store.disable(failedOnly.id, 'gone');
+    expect(await store.hasSubscribed(tenant, 'job.failed')).toBe(false);
+    expect(await store.subscribed(tenant, 'job.failed')).toEqual([]);
+    await endpoint(tenant, ['job.completed', 'job.failed']);
+    expect(await store.hasSubscribed(tenant, 'job.completed')).toBe(true);
+    expect(await store.hasSubscribed(uniqueTenant(), 'job.completed')).toBe(false);
+  });
+});
