@@ -38,7 +38,16 @@ export class JobRunner {
     const attempt = ctx.delivery.retries + ctx.deliveryCount;
     const workerId = this.config.worker.id;
     const startedAt = new Date().toISOString();
-    await this.publisher.publish('job.started', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, worker_id: workerId, started_at: startedAt });
+    // Generation does not wait for the broker to confirm `job.started` (a round trip on every job's time to
+    // first token). It is published first on the same channel, so it stays ahead of the deltas and the terminal
+    // event; if it fails, generation is aborted and the job retried, as if the publish had been awaited.
+    const announceFailed = new AbortController();
+    const announced = this.publisher
+      .publish('job.started', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, worker_id: workerId, started_at: startedAt })
+      .then(
+        () => null,
+        (err: Error) => (announceFailed.abort(err), err),
+      );
 
     const cancel = this.cancellations.begin(job.job_id);
     const text = { so_far: '' };
@@ -46,8 +55,9 @@ export class JobRunner {
       let result: JobResult;
       let attemptsLog: ProviderAttempt[];
       try {
-        ({ result, attemptsLog } = await this.generate(job, attempt, AbortSignal.any([ctx.signal, cancel.signal]), text));
+        ({ result, attemptsLog } = await this.generate(job, attempt, AbortSignal.any([ctx.signal, cancel.signal, announceFailed.signal]), text));
       } catch (err) {
+        if (announceFailed.signal.aborted) return Outcome.retry(`could not announce the start: ${(announceFailed.signal.reason as Error).message}`);
         if (cancel.signal.aborted) return await this.cancelled(job, text.so_far);
         if (ctx.signal.aborted) return Outcome.retry('worker shutting down', 0);
         if (err instanceof RoutingError && err.code !== 'cancelled') return await this.failFor(job, attempt, err);
@@ -66,6 +76,8 @@ export class JobRunner {
       return Outcome.ack();
     } finally {
       this.cancellations.end(job.job_id);
+      // Never leave the start's publish behind the ack: the outcome is settled only once it has settled too.
+      await announced;
     }
   }
 
