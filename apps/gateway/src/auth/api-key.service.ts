@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { CONVEYOR_CONFIG, hashApiKey, type ConveyorConfig } from '@conveyor/config';
 import { TENANT_KEY_STORE, type TenantKeyStore } from '@conveyor/database';
+import { storeCall } from '../errors/store-call.util';
 
 interface CacheEntry {
   tenantId: string | null;
@@ -9,7 +10,8 @@ interface CacheEntry {
 
 /**
  * Resolves an API key to its tenant. Keys are hashed (SHA-256) before they are looked up or cached, so the
- * plain key lives only in the request. Lookups are cached for AUTH_CACHE_TTL_MS.
+ * plain key lives only in the request. Lookups are cached for AUTH_CACHE_TTL_MS. A lookup the database cannot
+ * answer is a 503 `database_unavailable` (with Retry-After), like every other store call of a request, not a 500.
  */
 @Injectable()
 export class ApiKeyService implements OnApplicationBootstrap {
@@ -33,7 +35,7 @@ export class ApiKeyService implements OnApplicationBootstrap {
     const now = Date.now();
     const cached = this.cache.get(keyHash);
     if (cached && cached.expiresAt > now) return cached.tenantId;
-    const tenantId = await this.store.tenantForKeyHash(keyHash);
+    const tenantId = await storeCall(this.logger, 'key store', () => this.store.tenantForKeyHash(keyHash));
     if (this.cache.size >= ApiKeyService.MAX_CACHE) this.cache.clear();
     this.cache.set(keyHash, { tenantId, expiresAt: now + this.config.auth.cacheTtlMs });
     return tenantId;

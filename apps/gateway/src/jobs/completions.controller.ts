@@ -35,8 +35,7 @@ export class CompletionsController {
       if ((body as { callback_url?: unknown }).callback_url != null) {
         throw new GatewayException(GatewayErrorCode.InvalidRequest, "Invalid 'callback_url': not supported with stream: true.", 'callback_url');
       }
-      const job = await this.jobs.submit(tenantId, body);
-      await this.streams.stream(job, shape.includeUsage, reply);
+      await this.streams.submitAndStream((beforePublish) => this.jobs.submit(tenantId, body, null, beforePublish), shape.includeUsage, reply);
       return undefined;
     }
     const callback = await this.callbacks.fromRequest(body);

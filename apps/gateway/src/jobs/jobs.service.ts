@@ -12,6 +12,9 @@ import { jobRequestedOf } from './job-requested.mapper';
 import { JobListQuerySchema } from './job-list-query.schema';
 import { parseOrThrow } from './request-validation.util';
 
+/** Runs between a job's committed row and its publish (see JobsService.submit). */
+export type BeforePublish = (job: NewJob) => Promise<void>;
+
 /**
  * The job API's use cases. Submitting commits the job row, then publishes it to its priority band and waits
  * for the broker's confirm: a 202 therefore means both a committed row and a durable message. If the publish
@@ -37,8 +40,13 @@ export class JobsService {
     this.access = new ModelAccess(config.models);
   }
 
-  /** `callback` is the request's checked `callback_url` (see JobCallbackService), stored with the job. */
-  async submit(tenantId: string, body: unknown, callback: JobCallback | null = null): Promise<NewJob> {
+  /**
+   * `callback` is the request's checked `callback_url` (see JobCallbackService), stored with the job.
+   * `beforePublish` runs once the row is committed and before the job can run: a caller that waits for the
+   * job's events subscribes there, so even a job that ends within a millisecond cannot end unseen. If it
+   * throws, the job is not accepted.
+   */
+  async submit(tenantId: string, body: unknown, callback: JobCallback | null = null, beforePublish?: BeforePublish): Promise<NewJob> {
     const request = parseOrThrow(this.requestSchema, body);
     const waitS = this.rateLimiter.take(tenantId);
     if (waitS > 0) {
@@ -71,9 +79,10 @@ export class JobsService {
     if (!this.publisher.isReady()) throw unavailable(GatewayErrorCode.BrokerUnavailable);
     await this.storeOrThrow(() => this.jobs.insert(job));
     try {
+      await beforePublish?.(job);
       await this.publisher.publish('job.requested', jobRequestedOf(job));
     } catch (err) {
-      this.logger.warn(`job ${job.id} not accepted, publish failed: ${(err as Error).message}`);
+      this.logger.warn(`job ${job.id} not accepted: ${(err as Error).message}`);
       await this.jobs.remove(job.id).catch((e) => this.logger.error(`could not remove unaccepted job ${job.id}: ${(e as Error).message}`));
       throw err instanceof BrokerUnavailableError ? unavailable(GatewayErrorCode.BrokerUnavailable) : err;
     }

@@ -7,14 +7,15 @@ import { JobStreamSession } from '../../../streaming/src/stream/job-stream.sessi
 import { SseWriter } from '../../../streaming/src/stream/sse.writer';
 import { parseCursor } from '../../../streaming/src/stream/stream-event-id.util';
 import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
+import type { BeforePublish } from '../jobs/jobs.service';
 import { chunkHeaderOf } from './chat-completion-chunk.mapper';
 import { OpenAiChunkSink } from './openai-chunk.sink';
 
 /**
  * Answers a submitted `stream: true` job with OpenAI chunks. It reuses the streaming service's relay: the same
  * per-process routed queue (bound to `job.*.<id>` while the request lasts), and a JobStreamSession, which covers
- * the gap between the publish and the binding from the job row and the chunk store and reconciles the text with
- * the stored result, so the concatenated deltas equal `result.message.content`.
+ * the gap before the row is read from the job row and the chunk store and reconciles the text with the stored
+ * result, so the concatenated deltas equal `result.message.content`.
  */
 @Injectable()
 export class ChatCompletionStreamService {
@@ -25,7 +26,22 @@ export class ChatCompletionStreamService {
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
   ) {}
 
-  async stream(job: NewJob, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+  /**
+   * Submits through `submit` (see JobsService.submit) and answers with the job's chunks. The binding is made
+   * before the job is published, so the relay sees the job's events from its first one.
+   */
+  async submitAndStream(submit: (beforePublish: BeforePublish) => Promise<NewJob>, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+    let prepared: PreparedStream | null = null;
+    try {
+      await submit(async (job) => void (prepared = await this.prepare(job, includeUsage, reply)));
+    } catch (err) {
+      await (prepared as PreparedStream | null)?.release();
+      throw err;
+    }
+    await (prepared as unknown as PreparedStream).run();
+  }
+
+  private async prepare(job: NewJob, includeUsage: boolean, reply: FastifyReply): Promise<PreparedStream> {
     let release: (() => Promise<void>) | null = null;
     // The writer's close (end of job, client gone, slow client) releases the binding; the job itself runs on.
     const writer = new SseWriter(reply.raw, this.config.streaming.clientBufferBytes, () => void release?.());
@@ -35,19 +51,29 @@ export class ChatCompletionStreamService {
       if (event.type === 'job.completed') sink.toolCalls = event.payload.result.message.tool_calls ?? [];
       session.onEvent(event);
     });
-    const row = await this.jobs.findForTenant(job.tenantId, job.id).catch(() => null);
-    if (!row) {
-      await release();
-      throw new GatewayException(GatewayErrorCode.DatabaseUnavailable, `Job ${job.id} was queued, but the job store cannot be read to stream it; poll GET /v1/jobs/${job.id}.`);
-    }
-    if (row.result) sink.toolCalls = row.result.message.tool_calls ?? [];
-    reply.hijack();
-    writer.open(this.config.streaming.heartbeatMs);
-    sink.begin();
-    try {
-      await session.run(row);
-    } catch {
-      writer.close();
-    }
+    const bound = release;
+    const run = async () => {
+      const row = await this.jobs.findForTenant(job.tenantId, job.id).catch(() => null);
+      if (!row) {
+        await bound();
+        throw new GatewayException(GatewayErrorCode.DatabaseUnavailable, `Job ${job.id} was queued, but the job store cannot be read to stream it; poll GET /v1/jobs/${job.id}.`);
+      }
+      if (row.result) sink.toolCalls = row.result.message.tool_calls ?? [];
+      reply.hijack();
+      writer.open(this.config.streaming.heartbeatMs);
+      sink.begin();
+      try {
+        await session.run(row);
+      } catch {
+        writer.close();
+      }
+    };
+    return { run, release: bound };
   }
+}
+
+/** A stream bound to its job's events but not yet answering (the job is being published). */
+interface PreparedStream {
+  run(): Promise<void>;
+  release(): Promise<void>;
 }

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobResult } from '@conveyor/contracts';
-import { JOB_STORE, type JobRecord, type JobStore } from '@conveyor/database';
+import { JOB_STORE, type JobRecord, type JobStore, type NewJob } from '@conveyor/database';
+import type { BeforePublish } from '../jobs/jobs.service';
 import { JobEventRouter, type JobEvent } from '../../../streaming/src/stream/job-event.router';
 
 /** How a job ended, from its terminal event or its row. */
@@ -13,10 +14,18 @@ export type JobOutcome =
 /** A backstop for a terminal event this process missed (a broker reconnect while bound). */
 const POLL_MS = 500;
 
+/** A job being watched: `wait` for its end, `release` the binding when done (or if the job was never accepted). */
+export interface CompletionWatch {
+  wait(signal: AbortSignal): Promise<JobOutcome | null>;
+  release(): Promise<void>;
+}
+
 /**
  * Waits for a job to end, for callers that answer synchronously. The terminal event arrives on the process's
- * routed queue (bound to `job.*.<id>` while waiting), usually before persistence has written the row, so the
- * answer comes from the event; the row is read first (the job may already be done) and then every POLL_MS.
+ * routed queue (bound to `job.*.<id>` from `watch`, which the caller runs before the job is published, so no
+ * event can pass unseen), usually before persistence has written the row, so the answer comes from the event;
+ * the row is read first (the job may already be done) and then every POLL_MS, a backstop for a terminal event
+ * missed while the broker connection was down.
  */
 @Injectable()
 export class JobCompletionWaiter {
@@ -25,26 +34,44 @@ export class JobCompletionWaiter {
     @Inject(JOB_STORE) private readonly jobs: JobStore,
   ) {}
 
-  /** Resolves with the outcome, or null once `signal` aborts (the caller left; the job keeps running). */
-  async waitForEnd(tenantId: string, jobId: string, signal: AbortSignal): Promise<JobOutcome | null> {
+  /**
+   * Submits through `submit` (see JobsService.submit), watching the job from before its publish; resolves
+   * with the outcome, or null once `signal` aborts (the caller left; the job keeps running).
+   */
+  async submitAndWait(tenantId: string, submit: (beforePublish: BeforePublish) => Promise<NewJob>, signal: AbortSignal): Promise<{ job: NewJob; outcome: JobOutcome | null }> {
+    let watch: CompletionWatch | null = null;
+    let job: NewJob;
+    try {
+      job = await submit(async (j) => void (watch = await this.watch(tenantId, j.id)));
+    } catch (err) {
+      await (watch as CompletionWatch | null)?.release();
+      throw err;
+    }
+    const accepted = watch as unknown as CompletionWatch;
+    try {
+      return { job, outcome: await accepted.wait(signal) };
+    } finally {
+      await accepted.release();
+    }
+  }
+
+  async watch(tenantId: string, jobId: string): Promise<CompletionWatch> {
     let ended!: (outcome: JobOutcome) => void;
     const fromEvent = new Promise<JobOutcome>((resolve) => (ended = resolve));
     const release = await this.router.watch(jobId, (event) => {
       const outcome = outcomeOfEvent(event);
       if (outcome) ended(outcome);
     });
-    try {
+    const wait = async (signal: AbortSignal): Promise<JobOutcome | null> => {
       while (!signal.aborted) {
-        const row = await this.jobs.findForTenant(tenantId, jobId);
-        const stored = row ? outcomeOfRow(row) : null;
-        if (stored) return stored;
+        const settled = await Promise.race([fromEvent, this.jobs.findForTenant(tenantId, jobId).then((row) => (row ? outcomeOfRow(row) : null))]);
+        if (settled) return settled;
         const next = await Promise.race([fromEvent, sleep(POLL_MS, null, { signal }).catch(() => null)]);
         if (next) return next;
       }
       return null;
-    } finally {
-      await release();
-    }
+    };
+    return { wait, release };
   }
 }
 

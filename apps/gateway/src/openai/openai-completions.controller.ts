@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { TenantId } from '../auth/tenant.decorator';
 import type { ChatCompletionView } from '@conveyor/contracts';
 import { presentChatCompletion } from '../jobs/job.presenter';
-import { JobsService } from '../jobs/jobs.service';
+import { JobsService, type BeforePublish } from '../jobs/jobs.service';
 import { ChatCompletionStreamService } from './chat-completion-stream.service';
 import { jobFailureException } from './job-failure.mapper';
 import { JobCompletionWaiter } from './job-completion.waiter';
@@ -33,15 +33,15 @@ export class OpenAiCompletionsController {
   ): Promise<ChatCompletionView | undefined> {
     const body = withHeaderPriority(request, rawBody);
     const shape = responseShapeOf(body);
-    const job = await this.jobs.submit(tenantId, body);
-    void reply.header('x-conveyor-job-id', job.id);
+    const submit = (beforePublish: BeforePublish) => this.jobs.submit(tenantId, body, null, beforePublish);
     if (shape.stream) {
-      await this.streams.stream(job, shape.includeUsage, reply);
+      await this.streams.submitAndStream(submit, shape.includeUsage, reply);
       return undefined;
     }
     const gone = new AbortController();
     reply.raw.on('close', () => gone.abort());
-    const outcome = await this.waiter.waitForEnd(tenantId, job.id, gone.signal);
+    const { job, outcome } = await this.waiter.submitAndWait(tenantId, submit, gone.signal);
+    void reply.header('x-conveyor-job-id', job.id);
     if (!outcome) return undefined; // nobody is listening any more
     if (outcome.status === 'completed') return presentChatCompletion(job.id, outcome.result, outcome.completedAt);
     throw jobFailureException({ id: job.id, status: outcome.status, error: outcome.status === 'failed' ? outcome.error : null });
