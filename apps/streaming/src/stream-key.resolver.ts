@@ -1,16 +1,19 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { hashApiKey } from '@conveyor/config';
 import { TENANT_KEY_STORE, type TenantKeyStore } from '@conveyor/database';
 import { apiKeyOf } from '../../gateway/src/auth/api-key.guard';
+import { storeCall } from '../../gateway/src/errors/store-call.util';
 
 /**
  * Authenticates a stream request. Besides the gateway's headers, `?api_key=` is accepted on this route alone,
  * because a browser EventSource cannot set headers; the key is hashed before lookup and never logged (Fastify's
- * request logging is off in this app).
+ * request logging is off in this app). A lookup the database cannot answer is a 503 with Retry-After, not a 500.
  */
 @Injectable()
 export class StreamKeyResolver {
+  private readonly logger = new Logger(StreamKeyResolver.name);
+
   constructor(@Inject(TENANT_KEY_STORE) private readonly keys: TenantKeyStore) {}
 
   keyOf(request: FastifyRequest): string | null {
@@ -22,6 +25,6 @@ export class StreamKeyResolver {
   }
 
   tenantFor(key: string): Promise<string | null> {
-    return this.keys.tenantForKeyHash(hashApiKey(key));
+    return storeCall(this.logger, 'key store', () => this.keys.tenantForKeyHash(hashApiKey(key)));
   }
 }

@@ -1,10 +1,11 @@
-import { Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
 import { isUuid } from '@conveyor/contracts';
 import { JOB_CHUNK_STORE, JOB_STORE, type JobChunkStore, type JobStore } from '@conveyor/database';
 import { Public } from '../../../gateway/src/auth/api-key.guard';
 import { GatewayErrorCode, GatewayException } from '../../../gateway/src/errors/gateway.exception';
+import { storeCall } from '../../../gateway/src/errors/store-call.util';
 import { JobEventRouter } from './job-event.router';
 import { JobStreamSession } from './job-stream.session';
 import { SseWriter } from './sse.writer';
@@ -19,6 +20,8 @@ import { StreamKeyResolver } from '../stream-key.resolver';
 @Controller()
 @Public()
 export class JobStreamController {
+  private readonly logger = new Logger(JobStreamController.name);
+
   constructor(
     private readonly keys: StreamKeyResolver,
     private readonly router: JobEventRouter,
@@ -41,7 +44,7 @@ export class JobStreamController {
     const session = new JobStreamSession(jobId, cursor, this.chunks, writer);
     // Bind before reading the row: an event published in between is buffered, never lost.
     release = await this.router.watch(jobId, session.onEvent);
-    const job = await this.jobs.findForTenant(tenantId, jobId).catch(async (err: unknown) => {
+    const job = await storeCall(this.logger, 'job store', () => this.jobs.findForTenant(tenantId, jobId)).catch(async (err: unknown) => {
       await release!();
       throw err;
     });
