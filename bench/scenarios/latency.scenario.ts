@@ -1,0 +1,127 @@
+import { CLUSTER_KEYS, Cluster } from '../../test/support/cluster.util';
+import type { BenchContext, Scenario, ScenarioResult } from '../support/bench.types';
+import { interleavedRounds, type Probe, type ProbeSamples } from '../support/interleaved-rounds.util';
+import { addedOver, latencyMetrics, latencyTargets } from '../support/latency-report.util';
+import { MOCK_KEY_ENV, mockCatalog } from '../support/mock-catalog.util';
+import { PortkeyGateway } from '../support/portkey.process';
+import { percentile, round } from '../support/stats.util';
+import { timedEndpoint, timedPost, type TimedEndpoint } from '../support/timed-request.util';
+
+/** Zero-latency pacing: every token at once, so what is measured is the path, not the model. */
+const UPSTREAM_MODEL = 'ttft=0,tokens=32';
+const MESSAGES = [{ role: 'user', content: 'Say hello.' }];
+
+const TARGETS = ['direct', 'conveyor', 'portkey'] as const;
+type Target = (typeof TARGETS)[number];
+
+/** A full answer is timed to its last byte; a stream to its first content token. */
+function probe(target: Target, stream: boolean, endpoint: TimedEndpoint, model: string): Probe {
+  const body = JSON.stringify({ model, messages: MESSAGES, ...(stream ? { stream: true } : {}) });
+  return {
+    name: `${target}${stream ? '-ttft' : ''}`,
+    async measure() {
+      const t = await timedPost(endpoint, body, stream);
+      return { ms: stream ? t.firstTokenMs : t.totalMs, fault: t.fault };
+    },
+  };
+}
+
+const line = (name: string, s: ProbeSamples) =>
+  `${name} p50 ${round(percentile(s.samples, 50))} p99 ${round(percentile(s.samples, 99))} ms (n=${s.samples.length}${s.faults.length ? `, ${s.faults.length} faults` : ''})`;
+
+/**
+ * Issue 6 item 1a: what Conveyor adds at concurrency 1 over calling the upstream mock directly, full answers and
+ * time to first token, next to the Portkey gateway pointed at the same mock. Conveyor is measured on its drop-in
+ * `/openai/v1/chat/completions`, which queues the job (row + confirmed publish), has the one inference replica run
+ * it and answers when it ends: the durable queue's whole round trip. Every round sends one request to each of
+ * the six probes in a rotating order, so drift on the shared machine hits every target alike.
+ */
+export const latencyScenario: Scenario = {
+  id: 'a-latency',
+  title: 'Added latency at concurrency 1 (full answer and time to first token) vs the mock direct and Portkey',
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const rounds = ctx.quick ? 100 : 1000;
+    const warmup = ctx.quick ? 20 : 100;
+    let cluster: Cluster | undefined;
+    let portkey: PortkeyGateway | undefined;
+    const endpoints: TimedEndpoint[] = [];
+    try {
+      ctx.progress.line('starting Conveyor (1 inference replica) and Portkey');
+      // Settled, not all(): if one fails to start, the other is still kept and stopped in `finally`.
+      const [c, p] = await Promise.allSettled([
+        Cluster.start({ name: 'bench_a_latency', inference: 1, env: { DEFAULT_MODEL: 'mock', ...MOCK_KEY_ENV }, catalog: mockCatalog(ctx.upstreamUrl, UPSTREAM_MODEL) }),
+        PortkeyGateway.start(),
+      ]);
+      cluster = c.status === 'fulfilled' ? c.value : undefined;
+      portkey = p.status === 'fulfilled' ? p.value : undefined;
+      for (const r of [c, p]) if (r.status === 'rejected') throw r.reason;
+      const portkeyRoute = portkey!.route(`${ctx.upstreamUrl}/v1`);
+      const endpointOf = (target: Target): TimedEndpoint => {
+        const e =
+          target === 'direct'
+            ? timedEndpoint(`${ctx.upstreamUrl}/v1/chat/completions`, { authorization: 'Bearer bench' })
+            : target === 'conveyor'
+              ? timedEndpoint(`${cluster!.gatewayUrl}/openai/v1/chat/completions`, { authorization: `Bearer ${CLUSTER_KEYS.alice}` })
+              : timedEndpoint(portkeyRoute.url, portkeyRoute.headers);
+        endpoints.push(e);
+        return e;
+      };
+      const probes = TARGETS.flatMap((t) => [false, true].map((stream) => probe(t, stream, endpointOf(t), t === 'conveyor' ? 'mock' : UPSTREAM_MODEL)));
+      for (const p of probes) {
+        const first = await p.measure();
+        if (first.fault) throw new Error(`${p.name} does not answer properly: ${first.fault}`);
+      }
+
+      ctx.progress.line(`${warmup} warm-up + ${rounds} interleaved rounds of ${probes.length} probes (c=1, ${UPSTREAM_MODEL})`);
+      const results = await interleavedRounds(probes, {
+        rounds,
+        warmup,
+        every: ctx.quick ? 50 : 250,
+        onProgress: (done, r) => ctx.progress.line(`round ${done}/${rounds}: ${[...r].map(([n, s]) => line(n, s)).join('; ')}`),
+      });
+      const get = (name: string) => results.get(name)!;
+      const full = { conveyor: addedOver(get('conveyor'), get('direct')), portkey: addedOver(get('portkey'), get('direct')) };
+      const ttft = { conveyor: addedOver(get('conveyor-ttft'), get('direct-ttft')), portkey: addedOver(get('portkey-ttft'), get('direct-ttft')) };
+      for (const [name, s] of results) ctx.progress.line(line(name, s));
+      ctx.progress.line(
+        `added p50: full Conveyor ${round(full.conveyor.addedP50)} / Portkey ${round(full.portkey.addedP50)} ms; TTFT Conveyor ${round(ttft.conveyor.addedP50)} / Portkey ${round(ttft.portkey.addedP50)} ms`,
+      );
+
+      const faults = [...results].filter(([, s]) => s.faults.length > 0).map(([n, s]) => `${n}: ${s.faults.length} (${[...new Set(s.faults)].slice(0, 3).join('; ')})`);
+      return {
+        id: this.id,
+        title: this.title,
+        metrics: {
+          rounds,
+          warmup_rounds: warmup,
+          ...latencyMetrics('', get('direct'), full.conveyor, full.portkey),
+          conveyor_to_direct_p50_ratio: round(full.conveyor.p50 / percentile(get('direct').samples, 50)),
+          ...latencyMetrics('ttft_', get('direct-ttft'), ttft.conveyor, ttft.portkey),
+          conveyor_to_direct_ttft_p50_ratio: round(ttft.conveyor.p50 / percentile(get('direct-ttft').samples, 50)),
+          faults: [...results.values()].reduce((n, s) => n + s.faults.length, 0),
+        },
+        targets: [...latencyTargets('full answer', full.conveyor, full.portkey), ...latencyTargets('time to first token', ttft.conveyor, ttft.portkey)],
+        notes: [
+          `Upstream mock pacing "${UPSTREAM_MODEL}" (no wait, 32 tokens at once); ${warmup} warm-up rounds dropped, then ${rounds} rounds of one request per probe, order rotated each round.`,
+          'Added = target percentile − direct percentile (same run, same mock). Full answers timed to the last byte; TTFT to the first SSE frame with non-empty delta.content.',
+          'Client: node:http, one keep-alive connection per probe, identical code for every target. Conveyor: separate processes over RabbitMQ + PostgreSQL, 1 inference replica, default settings (STREAM_COALESCE_MS 30).',
+          `Portkey @portkey-ai/gateway ${portkeyVersion()} (node, --headless, NODE_ENV=production) with x-portkey-provider: openai and x-portkey-custom-host; a preload works around its stream: true crash on this Node (bench/support/portkey.process.ts).`,
+          "Portkey's TTFT includes a deliberate 25 ms wait its stream transform makes before relaying the first upstream chunk (build/start-server.js, the SSE splitter); its full-answer figure has no such wait.",
+          ...(faults.length ? [`Faults (dropped from the figures): ${faults.join(' | ')}`] : []),
+        ],
+      };
+    } finally {
+      for (const e of endpoints) e.agent.destroy();
+      await Promise.allSettled([portkey?.stop(), cluster?.destroy()]);
+    }
+  },
+};
+
+function portkeyVersion(): string {
+  try {
+    return (require('@portkey-ai/gateway/package.json') as { version: string }).version;
+  } catch {
+    return '(version unknown)';
+  }
+}
+
