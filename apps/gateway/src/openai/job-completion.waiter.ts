@@ -51,7 +51,9 @@ export class JobCompletionWaiter {
     try {
       return { job, outcome: await accepted.wait(signal) };
     } finally {
-      await accepted.release();
+      // The answer does not wait for the unbind (a broker round trip); the router serialises it with any later
+      // bind of the same job, and a failed unbind leaves only a binding the replica's queue outlives harmlessly.
+      void accepted.release().catch(() => undefined);
     }
   }
 
