@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { batchFrameWrites } from './amqp-frame-batching';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
 
 export interface AmqpLogger {
@@ -112,6 +113,7 @@ export class AmqpConnectionManager {
       throw new BrokerUnavailableError('broker client was closed while connecting', 'closed');
     }
     recovering.on('connect', (model: ChannelModel) => {
+      if (!batchFrameWrites(model)) logger.warn('amqplib internals differ from what batchFrameWrites expects: frames are written one by one');
       this.model = model;
       this.blocked = false;
       this.failedAttempts = 0;
