@@ -8,6 +8,7 @@ import { AmqpConnectionManager, type AmqpLogger } from './amqp-connection.manage
 import { AmqpConsumerRegistry } from './amqp-consumer.registry';
 import { AmqpDeliveryFactory } from './amqp-delivery.factory';
 import { AmqpPriorityTaker } from './amqp-priority.taker';
+import { DoorbellThrottle } from './doorbell-throttle';
 import { AmqpNames, declareTopology } from './amqp-topology';
 
 export interface AmqpBrokerClientOptions {
@@ -30,6 +31,8 @@ export interface AmqpBrokerClientOptions {
 
 /** The doorbell rung after each job publish: its arrival is the whole message. */
 const WAKE_BODY = Buffer.alloc(0);
+/** Short enough that a job of a burst waits no noticeable time for its ring; long enough to share one under load. */
+const DOORBELL_WINDOW_MS = 2;
 
 /**
  * Publishing to an exchange that does not exist makes the broker close the channel, failing every other
@@ -46,6 +49,8 @@ export class AmqpBrokerClient implements BrokerClient {
   readonly kind = 'amqp' as const;
   private readonly logger: AmqpLogger;
   private readonly names: AmqpNames;
+  /** At most one wake-up per DOORBELL_WINDOW_MS, however many jobs are published (see DoorbellThrottle). */
+  private readonly doorbell = new DoorbellThrottle(DOORBELL_WINDOW_MS, () => this.ringDoorbell());
   private readonly connection: AmqpConnectionManager;
   private readonly publisher: AmqpConfirmPublisher;
   private readonly consumers: AmqpConsumerRegistry;
@@ -99,7 +104,7 @@ export class AmqpBrokerClient implements BrokerClient {
     };
     if (!message.persistent) return this.publisher.send(exchange, message.routingKey, message.body, options);
     await this.publisher.confirmed(exchange, message.routingKey, message.body, options);
-    if (message.exchange === Exchanges.jobs) this.ringDoorbell();
+    if (message.exchange === Exchanges.jobs) this.doorbell.jobPublished();
   }
 
   async consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
