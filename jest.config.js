@@ -24,5 +24,14 @@ module.exports = {
       globalTeardown: '<rootDir>/test/global-teardown.ts',
       setupFilesAfterEnv: ['<rootDir>/test/support/timeout-120s.ts'],
     },
+    // Small versions of the fault suite (`npm run chaos` runs them at full size); each scenario starts its own cluster.
+    {
+      ...base,
+      displayName: 'chaos',
+      testMatch: ['<rootDir>/test/chaos/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/global-setup.ts',
+      globalTeardown: '<rootDir>/test/global-teardown.ts',
+      setupFilesAfterEnv: ['<rootDir>/test/support/timeout-120s.ts'],
+    },
   ],
 };

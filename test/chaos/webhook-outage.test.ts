@@ -1,0 +1,11 @@
+import { expectPassed } from './expect-result';
+import { webhookOutageScenario } from './webhook-outage.scenario';
+
+describe('chaos: webhook receiver outage (small)', () => {
+  it('every delivery arrives after the receiver returns, exactly once per (job, event)', async () => {
+    const result = await webhookOutageScenario({ jobs: 30, downMs: 4_000, drainTimeoutMs: 60_000 });
+    expectPassed(result);
+    expect(result.figures.deliveries_duplicated).toBe(0);
+    expect(result.figures.deliveries_missing).toBe(0);
+  });
+});
