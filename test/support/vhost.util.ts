@@ -24,7 +24,9 @@ export function vhostUrl(vhost: string, base = brokerServerUrl()): string {
 export async function recreateVhost(vhost: string): Promise<string> {
   const user = decodeURIComponent(new URL(brokerServerUrl()).username || 'guest');
   await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
-  await run('rabbitmqctl', ['-q', 'add_vhost', vhost]);
+  await run('rabbitmqctl', ['-q', 'add_vhost', vhost]).catch((err: Error) => {
+    throw new Error(`cannot create RabbitMQ vhost ${vhost} with rabbitmqctl (the broker must run on this machine, and rabbitmqctl be allowed to reach it): ${err.message}`);
+  });
   await run('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, user, '.*', '.*', '.*']);
   return vhostUrl(vhost);
 }
