@@ -32,7 +32,7 @@ export async function brokerOutageScenario(opts: BrokerOutageOptions): Promise<S
     paces: { paced: 'ttft=50,tps=100,tokens=20' },
     brokerProxy: !opts.realRestart,
     env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', BROKER_RECONNECT_MS: '500', BROKER_PUBLISH_TIMEOUT_MS: '3000' },
-    inferenceEnv: { WORKER_CONCURRENCY: '8' },
+    inferenceEnv: { WORKER_CONCURRENCY: '32' },
   });
   const outage = opts.realRestart ? rabbitRestart() : proxyOutage(chaos.brokerProxy!);
   const ledger = new Ledger('broker');

@@ -32,7 +32,7 @@ export async function databaseOutageScenario(opts: DatabaseOutageOptions): Promi
     paces: { paced: 'ttft=50,tps=50,tokens=25' },
     databaseProxy: !opts.realRestart,
     env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', AUTH_CACHE_TTL_MS: '1000', RETRY_DELAY_MS: '1000' },
-    inferenceEnv: { WORKER_CONCURRENCY: '8' },
+    inferenceEnv: { WORKER_CONCURRENCY: '32' },
   });
   const outage = opts.realRestart ? postgresRestart() : proxyOutage(chaos.databaseProxy!);
   const ledger = new Ledger('pg');

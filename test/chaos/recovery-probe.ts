@@ -40,7 +40,8 @@ export async function probeEveryService(cluster: Cluster, marker: string, timeou
       const res = await fetch(`${cluster.gatewayUrl}/v1/chat/completions`, {
         method: 'POST',
         headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ messages: [{ role: 'user', content: marker }], callback_url: receiver.url }),
+        // High priority: the probe asks whether every service is back, not how long the backlog of the load takes.
+        body: JSON.stringify({ messages: [{ role: 'user', content: marker }], callback_url: receiver.url, priority: 'high' }),
       }).catch((err: Error) => ({ status: 0, json: async () => ({ error: err.message }) }));
       if (res.status === 202) jobId = ((await res.json()) as { job_id: string }).job_id;
       else last = `submit answered ${res.status}`;

@@ -25,11 +25,11 @@ export const SCENARIOS: ScenarioEntry[] = [
   { id: 'worker-kill', full: (s) => workerKillScenario({ ...s, jobs: 1_000, replicas: 3, killEveryMs: 2_000, drainTimeoutMs: 300_000 }) },
   {
     id: 'broker-outage',
-    full: (s) => brokerOutageScenario({ ...s, realRestart: s.realRestarts, beforeMs: 5_000, outageMs: 15_000, afterMs: 10_000, concurrency: 16, drainTimeoutMs: 180_000 }),
+    full: (s) => brokerOutageScenario({ ...s, realRestart: s.realRestarts, beforeMs: 5_000, outageMs: 15_000, afterMs: 10_000, concurrency: 16, drainTimeoutMs: 300_000 }),
   },
   {
     id: 'database-outage',
-    full: (s) => databaseOutageScenario({ ...s, realRestart: s.realRestarts, beforeMs: 5_000, outageMs: 15_000, afterMs: 10_000, concurrency: 16, drainTimeoutMs: 180_000 }),
+    full: (s) => databaseOutageScenario({ ...s, realRestart: s.realRestarts, beforeMs: 5_000, outageMs: 15_000, afterMs: 10_000, concurrency: 16, drainTimeoutMs: 300_000 }),
   },
   { id: 'poison-messages', full: (s) => poisonMessagesScenario({ ...s, jobs: 500, maxDeliveries: 5, drainTimeoutMs: 180_000 }) },
   { id: 'stream-resume', full: (s) => streamResumeScenario({ ...s, streams: 100, tokens: 60, maxCuts: 4, drainTimeoutMs: 120_000 }) },
