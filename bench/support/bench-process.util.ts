@@ -26,6 +26,18 @@ export class BenchProcess {
     return new BenchProcess(name, child);
   }
 
+  /** Spawns a server and waits until `url` answers; a server that does not is stopped before the error is thrown. */
+  static async serving(name: string, url: string, command: string, args: string[], env: Record<string, string> = {}): Promise<BenchProcess> {
+    const proc = BenchProcess.spawn(name, command, args, env);
+    try {
+      await proc.waitForHttp(url);
+    } catch (err) {
+      await proc.stop();
+      throw err;
+    }
+    return proc;
+  }
+
   get logs(): string {
     return this.output;
   }

@@ -17,15 +17,9 @@ export class FastifyBaseline {
     const main = join(__dirname, 'fastify-baseline.main.ts');
     const tsx = pathToFileURL(require.resolve('tsx')).href; // resolved here, so the child's cwd does not matter
     // tsx only compiles the file at load; the server then runs as plain JavaScript, like the gateway's build.
-    const proc = BenchProcess.spawn('fastify-baseline', process.execPath, ['--import', tsx, main], { PORT: String(port), BASELINE_KEY: FastifyBaseline.key });
     const url = `http://127.0.0.1:${port}`;
-    try {
-      await proc.waitForHttp(`${url}/`);
-    } catch (err) {
-      await proc.stop();
-      throw err;
-    }
-    return new FastifyBaseline(proc, url);
+    const env = { PORT: String(port), BASELINE_KEY: FastifyBaseline.key };
+    return new FastifyBaseline(await BenchProcess.serving('fastify-baseline', `${url}/`, process.execPath, ['--import', tsx, main], env), url);
   }
 
   get pid(): number | undefined {

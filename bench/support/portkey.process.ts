@@ -32,15 +32,9 @@ export class PortkeyGateway {
 
   static async start(): Promise<PortkeyGateway> {
     const port = await freePort();
-    const proc = BenchProcess.spawn('portkey', process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(FETCH_HEADERS_FIX)}`, START_SERVER, `--port=${port}`, '--headless'], { NODE_ENV: 'production' });
     const url = `http://127.0.0.1:${port}`;
-    try {
-      await proc.waitForHttp(`${url}/`);
-    } catch (err) {
-      await proc.stop();
-      throw err;
-    }
-    return new PortkeyGateway(proc, url);
+    const args = ['--import', `data:text/javascript,${encodeURIComponent(FETCH_HEADERS_FIX)}`, START_SERVER, `--port=${port}`, '--headless'];
+    return new PortkeyGateway(await BenchProcess.serving('portkey', `${url}/`, process.execPath, args, { NODE_ENV: 'production' }), url);
   }
 
   /** The endpoint and headers that make Portkey proxy an OpenAI-compatible `upstreamBaseUrl` (…/v1). */
