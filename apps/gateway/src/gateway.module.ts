@@ -10,6 +10,7 @@ import { HealthController } from './health/health.controller';
 import { CompletionsController } from './jobs/completions.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { UnacceptedJobsReaper } from './jobs/unaccepted-jobs.reaper';
 import { SubmitRateLimiter } from './jobs/submit-rate.limiter';
 import { ModelsController } from './models/models.controller';
 import { ChatCompletionStreamService } from './openai/chat-completion-stream.service';
@@ -40,6 +41,7 @@ export class GatewayModule {
       controllers: [CompletionsController, OpenAiCompletionsController, JobStreamController, JobsController, ModelsController, UsageController, WebhooksController, WebhookDeliveriesController, HealthController],
       providers: [
         JobsService,
+        UnacceptedJobsReaper,
         { provide: SubmitRateLimiter, useFactory: (c: ConveyorConfig) => new SubmitRateLimiter(c), inject: [CONVEYOR_CONFIG] },
         JobEventRouter,
         StreamKeyResolver,

@@ -8,6 +8,7 @@ import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception'
 import type { JobCallback } from '../webhooks/job-callback.service';
 import { presentJob } from './job.presenter';
 import { SubmitRateLimiter } from './submit-rate.limiter';
+import { UnacceptedJobsReaper } from './unaccepted-jobs.reaper';
 import { jobRequestedOf } from './job-requested.mapper';
 import { JobListQuerySchema } from './job-list-query.schema';
 import { parseOrThrow } from './request-validation.util';
@@ -35,6 +36,7 @@ export class JobsService {
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
     private readonly publisher: MessagePublisher,
     private readonly rateLimiter: SubmitRateLimiter,
+    private readonly unaccepted: UnacceptedJobsReaper,
   ) {
     this.requestSchema = chatCompletionRequestSchema(config.limits);
     this.access = new ModelAccess(config.models);
@@ -77,13 +79,19 @@ export class JobsService {
       callbackSecret: callback?.sealedSecret ?? null,
     };
     if (!this.publisher.isReady()) throw unavailable(GatewayErrorCode.BrokerUnavailable);
-    await this.storeOrThrow(() => this.jobs.insert(job));
+    try {
+      await this.storeOrThrow(() => this.jobs.insert(job));
+    } catch (err) {
+      // A broken connection may have committed the INSERT all the same: the 503 must leave no row behind.
+      this.unaccepted.remove(job.id);
+      throw err;
+    }
     try {
       await beforePublish?.(job);
       await this.publisher.publish('job.requested', jobRequestedOf(job));
     } catch (err) {
       this.logger.warn(`job ${job.id} not accepted: ${(err as Error).message}`);
-      await this.jobs.remove(job.id).catch((e) => this.logger.error(`could not remove unaccepted job ${job.id}: ${(e as Error).message}`));
+      this.unaccepted.remove(job.id);
       throw err instanceof BrokerUnavailableError ? unavailable(GatewayErrorCode.BrokerUnavailable) : err;
     }
     return job;
