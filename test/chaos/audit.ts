@@ -68,6 +68,9 @@ export async function waitForTerminal(client: Client, ids: string[], timeoutMs: 
   }
 }
 
+/** How long a refused submission's stray row may take to be removed by the gateway (see auditJobs). */
+const PHANTOM_GRACE_MS = 20_000;
+
 /**
  * The end-of-scenario audit, straight from PostgreSQL (not through any proxy the scenario cut): lost, duplicated,
  * usage and phantom figures for the ledger, plus provider calls per job from the bench upstream.
@@ -106,11 +109,20 @@ export async function auditJobs(opts: AuditOptions): Promise<JobAudit> {
     );
     for (const r of noUsage.slice(0, 3)) details.push(`usage missing: completed job ${r.id}`);
 
+    // A refused submission whose INSERT committed anyway (its connection broke mid-commit) is removed by the
+    // gateway in the background once the database answers again (UnacceptedJobsReaper): a phantom is a row still
+    // there after PHANTOM_GRACE_MS.
     const refused = ledger.refusedMarkers;
-    const { rows: phantomRows } = await client.query<{ marker: string; id: string; status: string }>(
-      `SELECT messages->0->>'content' AS marker, id, status FROM jobs WHERE messages->0->>'content' = ANY($1::text[])`,
-      [refused],
-    );
+    const phantomsNow = () =>
+      client.query<{ marker: string; id: string; status: string }>(
+        `SELECT messages->0->>'content' AS marker, id, status FROM jobs WHERE messages->0->>'content' = ANY($1::text[])`,
+        [refused],
+      );
+    let { rows: phantomRows } = await phantomsNow();
+    for (const until = Date.now() + PHANTOM_GRACE_MS; phantomRows.length > 0 && Date.now() < until; ) {
+      await new Promise((r) => setTimeout(r, 250));
+      ({ rows: phantomRows } = await phantomsNow());
+    }
     const phantom = new Set(phantomRows.map((r) => r.marker));
     for (const r of phantomRows.slice(0, 3)) details.push(`phantom: refused submission ${r.marker} left job ${r.id} (${r.status})`);
 
