@@ -1,4 +1,5 @@
 import { EventSource } from 'eventsource';
+import { Client } from 'pg';
 import { Api } from '../support/http.util';
 import { ServiceProcess, freePort } from '../support/service-process.util';
 import { openSse, reassemble } from '../support/sse-client.util';
@@ -71,6 +72,28 @@ describe('streaming service (SSE) over RabbitMQ and PostgreSQL', () => {
     await s.done;
     expect(reassemble(s.events)).toBe(text);
     expect(s.events.at(-1)!.event).toBe('completed');
+  });
+
+  it('a client that resumes after the end went by, while the row still reads running, gets the end once persistence applies it', async () => {
+    // The race behind stalled resumes: the replica relayed `completed` to the old connection and unbound, the client
+    // resumed before persistence applied the event, so the row read after the new binding says running and no
+    // event will ever come again. Reproduced exactly: the row is put back to running, then restored once open.
+    const id = await submit('end me before my resume');
+    const text = await storedText(id);
+    const db = new Client({ connectionString: process.env.TEST_DATABASE_URL! });
+    await db.connect();
+    try {
+      await db.query(`UPDATE jobs SET status = 'running' WHERE id = $1`, [id]);
+      const held = Math.floor(text.length / 2);
+      const resumed = await openSse(`${streams[0]}/v1/jobs/${id}/stream`, { ...auth, 'last-event-id': `a1:${held}` });
+      expect(resumed.status).toBe(200);
+      await db.query(`UPDATE jobs SET status = 'completed' WHERE id = $1`, [id]);
+      await resumed.done;
+      expect(reassemble(resumed.events, text.slice(0, held))).toBe(text);
+      expect(resumed.events.at(-1)!.event).toBe('completed');
+    } finally {
+      await db.end();
+    }
   });
 
   it('a client cut mid-stream resumes with Last-Event-ID on the other replica: no gap, no repeat', async () => {

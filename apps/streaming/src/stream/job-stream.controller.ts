@@ -41,7 +41,8 @@ export class JobStreamController {
 
     let release: (() => Promise<void>) | null = null;
     const writer = new SseWriter(reply.raw, this.config.streaming.clientBufferBytes, () => void release?.());
-    const session = new JobStreamSession(jobId, cursor, this.chunks, writer);
+    // The reload covers an end published just before the binding that the row read below does not show yet.
+    const session = new JobStreamSession(jobId, cursor, this.chunks, writer, { reload: () => this.jobs.findForTenant(tenantId, jobId) });
     // Bind before reading the row: an event published in between is buffered, never lost.
     release = await this.router.watch(jobId, session.onEvent);
     const job = await storeCall(this.logger, 'job store', () => this.jobs.findForTenant(tenantId, jobId)).catch(async (err: unknown) => {

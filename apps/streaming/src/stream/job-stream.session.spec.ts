@@ -71,4 +71,50 @@ describe('JobStreamSession', () => {
     await session.run(row('queued', { attempts: 0 }));
     expect(out.events).toEqual([{ name: 'queued', id: 'q', data: { status: 'queued' } }]);
   });
+
+  /** A timer fired by hand: the probe's re-reads run when the test says, not after a sleep. */
+  function manualTimer() {
+    const due: Array<() => void> = [];
+    return { due, set: (cb: () => void) => due.push(cb), clear: () => void due.splice(0) };
+  }
+  const fire = async (timer: ReturnType<typeof manualTimer>) => {
+    const callbacks = timer.due.splice(0);
+    callbacks.forEach((cb) => cb());
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  };
+
+  it('ends a resumed stream whose completed event went by before its binding, once the row shows it', async () => {
+    // The regression: a client resumes right after the job's completed event was relayed (and the last binding
+    // released), but before persistence applied it; the row still reads running and no event will ever come.
+    const out = sink();
+    const timer = manualTimer();
+    const rows = [row('running'), row('completed', { result: result('Hello, world') })];
+    const reload = jest.fn(async () => rows.shift()!);
+    const session = new JobStreamSession(JOB, parseCursor('a1:5'), store([chunk(0, 'Hel'), chunk(1, 'lo')]), out, { reload, timer });
+    await session.run(row('running'));
+    expect(out.isClosed).toBe(false);
+    await fire(timer); // still running: tries again later
+    expect(out.isClosed).toBe(false);
+    await fire(timer);
+    expect(reload).toHaveBeenCalledTimes(2);
+    expect(out.events.map((e) => [e.name, e.id])).toEqual([['delta', 'a1:12'], ['completed', 'end']]);
+    expect(text(out)).toBe(', world');
+    expect(out.isClosed).toBe(true);
+    expect(timer.due).toHaveLength(0);
+  });
+
+  it('stops re-reading the row once a live event proves the binding catches the rest', async () => {
+    const out = sink();
+    const timer = manualTimer();
+    const reload = jest.fn(async () => row('running'));
+    const session = new JobStreamSession(JOB, parseCursor(undefined), store([]), out, { reload, timer });
+    await session.run(row('running'));
+    expect(timer.due).toHaveLength(1);
+    session.onEvent(delta(0, 'Hi'));
+    session.onEvent(completed('Hi'));
+    await fire(timer);
+    expect(reload).not.toHaveBeenCalled();
+    expect(text(out)).toBe('Hi');
+    expect(out.events.at(-1)!.name).toBe('completed');
+  });
 });

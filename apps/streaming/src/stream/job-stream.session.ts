@@ -1,5 +1,7 @@
 import type { JobChunkStore, JobRecord } from '@conveyor/database';
+import { deltaFrameEnd } from './delta-frame.util';
 import type { JobEvent } from './job-event.router';
+import { DEFAULT_PROBE_OPTIONS, MissedEndProbe, realProbeTimer, type MissedEndProbeOptions, type ProbeTimer } from './missed-end.probe';
 import { END_ID, QUEUED_ID, needsRestart, startOffset, textEventId, type StreamCursor } from './stream-event-id.util';
 import { reconcile } from './stream-reconcile.util';
 
@@ -8,6 +10,15 @@ export interface StreamSink {
   readonly isClosed: boolean;
   event(name: string, id: string, data: unknown): void;
   close(): void;
+  /** Resolves once the client has taken what is queued (or the stream closed); without it text is never paced. */
+  drained?(): Promise<void>;
+}
+
+/** Re-reads the job row, for a session that may have bound after the job's end went by (see MissedEndProbe). */
+export interface SessionReload {
+  reload: () => Promise<JobRecord | null>;
+  options?: MissedEndProbeOptions;
+  timer?: ProbeTimer;
 }
 
 /**
@@ -15,26 +26,36 @@ export interface StreamSink {
  * first), so nothing falls between the stored state and the live feed. Only the current attempt's text is
  * relayed: a new attempt (or a final text that is not a continuation) sends `restart`, after which the text
  * starts over. Deltas are applied in seq order; a gap is filled from the chunk store, and the terminal
- * event reconciles the held text with the stored result.
+ * event reconciles the held text with the stored result. Text goes out in bounded `delta` events (stored text
+ * paced by the client's socket), so a large replay or suffix never becomes one huge write. With a
+ * `reload`, a session that has heard no live event re-reads the row until the job ends or an event arrives.
  */
 export class JobStreamSession {
   private attempt = 0;
   private text = '';
+  /** What the client lacks of `text`: kept apart, since slicing the long rope `text` would copy all of it each time. */
+  private unsent = '';
   private sent = 0;
   private nextSeq = 0;
   private readonly pending = new Map<number, string>();
   private buffer: JobEvent[] | null = [];
   private chain: Promise<void> = Promise.resolve();
+  private heard = false;
+  private probe: MissedEndProbe | null = null;
 
   constructor(
     private readonly jobId: string,
     private readonly cursor: StreamCursor,
     private readonly chunks: JobChunkStore,
     private readonly sink: StreamSink,
+    private readonly reload?: SessionReload,
   ) {}
 
   /** The router's listener: buffers until `run` has sent the stored state, then handles events in order. */
   readonly onEvent = (event: JobEvent): void => {
+    // An event on the bound queue was routed after the binding existed, so the job's end will be routed too.
+    this.heard = true;
+    this.probe?.stop();
     if (this.buffer) this.buffer.push(event);
     else this.enqueue(event);
   };
@@ -43,21 +64,38 @@ export class JobStreamSession {
   async run(job: JobRecord): Promise<void> {
     if (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled') {
       this.buffer = null;
-      return this.finishFromRow(job);
+      return this.step(() => this.finishFromRow(job));
     }
     if (job.status === 'queued' && this.cursor.kind !== 'text') this.sink.event('queued', QUEUED_ID, { status: 'queued' });
     if (job.status === 'running' && job.attempts > 0) {
       this.beginAttempt(job.attempts);
-      await this.refill();
+      await this.refill(true);
     }
     const buffered = this.buffer ?? [];
     this.buffer = null;
     for (const event of buffered) this.enqueue(event);
+    if (!this.heard && this.reload) this.startProbe(this.reload);
     await this.chain;
   }
 
+  private startProbe({ reload, options = DEFAULT_PROBE_OPTIONS, timer = realProbeTimer }: SessionReload): void {
+    const probe: MissedEndProbe = new MissedEndProbe(
+      (): Promise<JobRecord | null> => (this.sink.isClosed ? (probe.stop(), Promise.resolve(null)) : reload()),
+      (job) => void this.step(() => this.finishFromRow(job)).catch(() => this.sink.close()),
+      options,
+      timer,
+    );
+    this.probe = probe;
+    probe.start();
+  }
+
   private enqueue(event: JobEvent): void {
-    this.chain = this.chain.then(() => (this.sink.isClosed ? undefined : this.handle(event)));
+    this.step(() => this.handle(event));
+  }
+
+  private step(run: () => Promise<void> | void): Promise<void> {
+    this.chain = this.chain.then(() => (this.sink.isClosed ? undefined : run()));
+    return this.chain;
   }
 
   private async handle(event: JobEvent): Promise<void> {
@@ -83,32 +121,44 @@ export class JobStreamSession {
     if (attempt > this.attempt) this.beginAttempt(attempt);
     if (seq < this.nextSeq) return; // already relayed (from the store or live)
     this.pending.set(seq, content);
-    this.drainPending();
-    if (this.pending.size > 0) await this.refill(); // a gap: the store may hold the missing chunks
+    await this.drainPending(false);
+    if (this.pending.size > 0) await this.refill(false); // a gap: the store may hold the missing chunks
   }
 
   /** Reads the attempt's stored chunks and applies those the client has not had yet. */
-  private async refill(): Promise<void> {
+  private async refill(paced: boolean): Promise<void> {
     for (const chunk of await this.chunks.latestAttempt(this.jobId)) {
       if (chunk.attempt === this.attempt && chunk.seq >= this.nextSeq) this.pending.set(chunk.seq, chunk.content);
     }
-    this.drainPending();
+    await this.drainPending(paced);
   }
 
-  private drainPending(): void {
+  private async drainPending(paced: boolean): Promise<void> {
     for (let content = this.pending.get(this.nextSeq); content !== undefined; content = this.pending.get(this.nextSeq)) {
       this.pending.delete(this.nextSeq);
       this.nextSeq += 1;
+      const before = this.text.length;
       this.text += content;
-      this.flushText();
+      this.unsent += content.slice(Math.max(0, this.sent - before));
+      await this.flushText(paced);
     }
   }
 
-  /** Sends what the client lacks of the attempt's text (nothing while it holds more than is known). */
-  private flushText(): void {
-    if (this.text.length <= this.sent) return;
-    this.sink.event('delta', textEventId(this.attempt, this.text.length), { content: this.text.slice(this.sent) });
-    this.sent = this.text.length;
+  /**
+   * Sends what the client lacks of the attempt's text (nothing while it holds more than is known), in bounded
+   * deltas whose ids each say how much the client holds after it. Catching up on stored text (`paced`) waits for
+   * the client between them, so a reader is never cut by a burst; live text is not held back, so a reader that
+   * falls behind the live feed passes the writer's cap and is cut.
+   */
+  private async flushText(paced: boolean): Promise<void> {
+    while (this.unsent !== '' && !this.sink.isClosed) {
+      const end = deltaFrameEnd(this.unsent, 0);
+      const content = this.unsent.slice(0, end);
+      this.unsent = this.unsent.slice(end);
+      this.sent += end;
+      this.sink.event('delta', textEventId(this.attempt, this.sent), { content });
+      if (paced && this.unsent !== '') await this.sink.drained?.();
+    }
   }
 
   private beginAttempt(attempt: number): void {
@@ -118,11 +168,12 @@ export class JobStreamSession {
     this.sent = first ? startOffset(this.cursor, attempt) : 0;
     this.attempt = attempt;
     this.text = '';
+    this.unsent = '';
     this.nextSeq = 0;
     this.pending.clear();
   }
 
-  private complete(attempt: number, content: string, finishReason: string, usage: unknown): void {
+  private async complete(attempt: number, content: string, finishReason: string, usage: unknown): Promise<void> {
     if (this.cursor.kind === 'end') return this.end('completed', { finish_reason: finishReason, usage });
     if (attempt !== this.attempt) this.beginAttempt(attempt);
     // What the client holds: the relayed text, or (resumed past what this replica saw) its claim on the result.
@@ -133,11 +184,12 @@ export class JobStreamSession {
       this.sent = 0;
     }
     this.text = content;
-    this.flushText();
+    this.unsent = content.slice(this.sent);
+    await this.flushText(true);
     this.end('completed', { finish_reason: finishReason, usage });
   }
 
-  private finishFromRow(job: JobRecord): void {
+  private finishFromRow(job: JobRecord): Promise<void> | void {
     if (job.status === 'completed' && job.result) {
       return this.complete(Math.max(job.attempts, 1), job.result.message.content, job.result.finish_reason, job.result.usage);
     }
@@ -146,6 +198,7 @@ export class JobStreamSession {
   }
 
   private end(name: 'completed' | 'failed' | 'cancelled', data: unknown): void {
+    this.probe?.stop();
     this.sink.event(name, END_ID, data);
     this.sink.close();
   }
