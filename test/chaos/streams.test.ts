@@ -10,7 +10,7 @@ describe('chaos: SSE streams (small)', () => {
   });
 
   it('slow readers are cut at the buffer cap, fast readers on the same replica complete', async () => {
-    const result = await slowReadersScenario({ slowReaders: 10, fastReaders: 5, bigTokens: 400_000, clientBufferBytes: 262_144, drainTimeoutMs: 90_000 });
+    const result = await slowReadersScenario({ slowReaders: 40, fastReaders: 5, bigTokens: 400_000, clientBufferBytes: 262_144, drainTimeoutMs: 90_000 });
     expectPassed(result);
   });
 });
