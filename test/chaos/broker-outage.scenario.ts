@@ -1,7 +1,7 @@
-import { auditFigures } from './audit';
+import { auditFigures } from './audit.util';
 import { check, defaultRunId, resultOf, type ScenarioResult } from './chaos.types';
-import { proxyOutage, rabbitRestart } from './outage';
-import { runOutageUnderLoad, type OutageUnderLoadOptions } from './outage-under-load';
+import { proxyOutage, rabbitRestart } from './outage.util';
+import { runOutageUnderLoad, type OutageUnderLoadOptions } from './outage-under-load.util';
 
 export interface BrokerOutageOptions extends OutageUnderLoadOptions {
   /** Stop and start the real RabbitMQ instead of cutting a TCP proxy (full runs only: other clients see it). */

@@ -1,8 +1,8 @@
-import { auditFigures } from './audit';
+import { auditFigures } from './audit.util';
 import { check, defaultRunId, resultOf, type ScenarioResult } from './chaos.types';
-import { postgresRestart, proxyOutage } from './outage';
-import { runOutageUnderLoad, type OutageUnderLoadOptions } from './outage-under-load';
-import { readWhile } from './read-probe';
+import { postgresRestart, proxyOutage } from './outage.util';
+import { runOutageUnderLoad, type OutageUnderLoadOptions } from './outage-under-load.util';
+import { readWhile } from './read-probe.util';
 
 export interface DatabaseOutageOptions extends OutageUnderLoadOptions {
   /** Stop and start the real PostgreSQL instead of cutting a TCP proxy (full runs only). */

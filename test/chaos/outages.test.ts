@@ -1,6 +1,6 @@
 import { brokerOutageScenario } from './broker-outage.scenario';
 import { databaseOutageScenario } from './database-outage.scenario';
-import { expectPassed } from './expect-result';
+import { expectPassed } from './expect-result.util';
 
 /** Outages through TCP proxies only: the shared RabbitMQ and PostgreSQL are never restarted inside `npm test`. */
 describe('chaos: broker and database outages under load (small, TCP proxies)', () => {

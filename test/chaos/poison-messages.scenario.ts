@@ -1,11 +1,11 @@
 import { CLUSTER_KEYS } from '../support/cluster.util';
-import { auditFigures, auditJobs, openDatabase } from './audit';
-import { ChaosCluster } from './chaos-cluster';
+import { auditFigures, auditJobs, openDatabase } from './audit.util';
+import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
-import { crashWhileRunning } from './crash-loop';
-import { drainDeadLetters, poisonMessages, publishPoison } from './dead-letters';
-import { Ledger } from './ledger';
-import { runLoad } from './load-driver';
+import { crashWhileRunning } from './crash-loop.util';
+import { drainDeadLetters, poisonMessages, publishPoison } from './dead-letters.util';
+import { Ledger } from './ledger.util';
+import { runLoad } from './load-driver.util';
 
 export interface PoisonOptions extends CommonOptions {
   /** Ordinary jobs submitted alongside the poison. */

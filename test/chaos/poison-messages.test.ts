@@ -1,4 +1,4 @@
-import { expectPassed } from './expect-result';
+import { expectPassed } from './expect-result.util';
 import { poisonMessagesScenario } from './poison-messages.scenario';
 
 describe('chaos: poison messages (small)', () => {

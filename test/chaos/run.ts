@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { check, defaultRunId, resultOf, type ScenarioResult } from './chaos.types';
-import { describeMachine, writeReports } from './report';
+import { describeMachine, writeReports } from './report.util';
 import { SCENARIOS } from './scenarios';
 
 /**

@@ -1,12 +1,12 @@
 import { CLUSTER_KEYS } from '../support/cluster.util';
 import { procStats } from '../support/proc-stats.util';
 import { openSse, reassemble } from '../support/sse-client.util';
-import { auditFigures, auditJobs, openDatabase } from './audit';
-import { ChaosCluster } from './chaos-cluster';
+import { auditFigures, auditJobs, openDatabase } from './audit.util';
+import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
-import { Ledger } from './ledger';
-import { submitOne } from './load-driver';
-import { SlowSocket } from './slow-socket';
+import { Ledger } from './ledger.util';
+import { submitOne } from './load-driver.util';
+import { SlowSocket } from './slow-socket.util';
 
 export interface SlowReadersOptions extends CommonOptions {
   slowReaders: number;

@@ -1,12 +1,12 @@
 import { readStamps, sequenceFault } from '../../bench/upstream/token-stamp.util';
 import { CLUSTER_KEYS } from '../support/cluster.util';
-import { auditFigures, auditJobs, openDatabase } from './audit';
-import { ChaosCluster } from './chaos-cluster';
+import { auditFigures, auditJobs, openDatabase } from './audit.util';
+import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
-import { Ledger } from './ledger';
-import { logTail } from './service-logs';
-import { submitOne } from './load-driver';
-import { readWithCuts, type ResumedStream } from './resumable-reader';
+import { Ledger } from './ledger.util';
+import { logTail } from './service-logs.util';
+import { submitOne } from './load-driver.util';
+import { readWithCuts, type ResumedStream } from './resumable-reader.util';
 
 export interface StreamResumeOptions extends CommonOptions {
   streams: number;

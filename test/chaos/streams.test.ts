@@ -1,4 +1,4 @@
-import { expectPassed } from './expect-result';
+import { expectPassed } from './expect-result.util';
 import { slowReadersScenario } from './slow-readers.scenario';
 import { streamResumeScenario } from './stream-resume.scenario';
 

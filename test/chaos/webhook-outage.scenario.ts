@@ -1,10 +1,10 @@
 import { CLUSTER_KEYS } from '../support/cluster.util';
 import { WebhookReceiver } from '../support/webhook-receiver.util';
-import { auditFigures, auditJobs, openDatabase } from './audit';
-import { ChaosCluster } from './chaos-cluster';
+import { auditFigures, auditJobs, openDatabase } from './audit.util';
+import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
-import { Ledger } from './ledger';
-import { runLoad } from './load-driver';
+import { Ledger } from './ledger.util';
+import { runLoad } from './load-driver.util';
 
 export interface WebhookOutageOptions extends CommonOptions {
   jobs: number;

@@ -1,4 +1,4 @@
-import { expectPassed } from './expect-result';
+import { expectPassed } from './expect-result.util';
 import { webhookOutageScenario } from './webhook-outage.scenario';
 
 describe('chaos: webhook receiver outage (small)', () => {

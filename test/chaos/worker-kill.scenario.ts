@@ -1,8 +1,8 @@
-import { auditFigures, auditJobs, countTerminal, openDatabase } from './audit';
-import { ChaosCluster } from './chaos-cluster';
+import { auditFigures, auditJobs, countTerminal, openDatabase } from './audit.util';
+import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
-import { Ledger } from './ledger';
-import { runLoad } from './load-driver';
+import { Ledger } from './ledger.util';
+import { runLoad } from './load-driver.util';
 
 export interface WorkerKillOptions extends CommonOptions {
   jobs: number;

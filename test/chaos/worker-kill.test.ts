@@ -1,4 +1,4 @@
-import { expectPassed } from './expect-result';
+import { expectPassed } from './expect-result.util';
 import { workerKillScenario } from './worker-kill.scenario';
 
 describe('chaos: SIGKILL inference workers under load (small)', () => {

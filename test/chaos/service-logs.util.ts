@@ -1,4 +1,4 @@
-import type { ChaosCluster } from './chaos-cluster';
+import type { ChaosCluster } from './chaos-cluster.util';
 import type { Role } from '../support/cluster.util';
 
 /** The last warning/error lines a service printed, for a failed scenario's details. */

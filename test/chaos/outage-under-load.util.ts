@@ -1,10 +1,10 @@
-import { auditJobs, type JobAudit } from './audit';
-import { ChaosCluster, type ChaosClusterSpec } from './chaos-cluster';
+import { auditJobs, type JobAudit } from './audit.util';
+import { ChaosCluster, type ChaosClusterSpec } from './chaos-cluster.util';
 import { quiet, type CommonOptions } from './chaos.types';
-import { Ledger } from './ledger';
-import { runLoad } from './load-driver';
-import type { Outage } from './outage';
-import { probeEveryService, waitUntilReady, type ProbeResult } from './recovery-probe';
+import { Ledger } from './ledger.util';
+import { runLoad } from './load-driver.util';
+import type { Outage } from './outage.util';
+import { probeEveryService, waitUntilReady, type ProbeResult } from './recovery-probe.util';
 
 export interface OutageUnderLoadOptions extends CommonOptions {
   /** Load before, during and after the outage. */

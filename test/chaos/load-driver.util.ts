@@ -1,5 +1,5 @@
 import { CLUSTER_KEYS } from '../support/cluster.util';
-import type { Ledger } from './ledger';
+import type { Ledger } from './ledger.util';
 
 export interface SubmitOptions {
   gatewayUrl: string;

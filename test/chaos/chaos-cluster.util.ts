@@ -1,7 +1,7 @@
 import { BenchUpstream } from '../../bench/upstream/mock-upstream.server';
 import { Cluster, type ClusterSpec } from '../support/cluster.util';
 import { TcpProxy } from '../support/tcp-proxy.util';
-import { installAuditTriggers } from './audit-triggers';
+import { installAuditTriggers } from './audit-triggers.util';
 
 /** Named paces of the bench upstream (its `model` string), one catalogue model each. */
 export type Paces = Record<string, string>;

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { Ledger } from './ledger';
+import type { Ledger } from './ledger.util';
 import type { ProgressFn } from './chaos.types';
 
 /** What the audit found for one scenario's ledger, after the system had a bounded time to drain. */
