@@ -44,9 +44,9 @@ export class JobsService {
 
   /**
    * `callback` is the request's checked `callback_url` (see JobCallbackService), stored with the job.
-   * `beforePublish` runs once the row is committed and before the job can run: a caller that waits for the
-   * job's events subscribes there, so even a job that ends within a millisecond cannot end unseen. If it
-   * throws, the job is not accepted.
+   * `beforePublish` runs beside the INSERT and before the job can run: a caller that waits for the job's
+   * events subscribes there, so even a job that ends within a millisecond cannot end unseen. If it throws, the
+   * job is not accepted.
    */
   async submit(tenantId: string, body: unknown, callback: JobCallback | null = null, beforePublish?: BeforePublish): Promise<NewJob> {
     const request = parseOrThrow(this.requestSchema, body);
@@ -79,15 +79,15 @@ export class JobsService {
       callbackSecret: callback?.sealedSecret ?? null,
     };
     if (!this.publisher.isReady()) throw unavailable(GatewayErrorCode.BrokerUnavailable);
-    try {
-      await this.storeOrThrow(() => this.jobs.insert(job));
-    } catch (err) {
+    // The row and whatever the caller prepares (a binding to the job's events) do not depend on each other.
+    const [stored, prepared] = await Promise.allSettled([this.storeOrThrow(() => this.jobs.insert(job)), beforePublish?.(job)]);
+    if (stored.status === 'rejected') {
       // A broken connection may have committed the INSERT all the same: the 503 must leave no row behind.
       this.unaccepted.remove(job.id);
-      throw err;
+      throw stored.reason;
     }
     try {
-      await beforePublish?.(job);
+      if (prepared.status === 'rejected') throw prepared.reason;
       await this.publisher.publish('job.requested', jobRequestedOf(job));
     } catch (err) {
       this.logger.warn(`job ${job.id} not accepted: ${(err as Error).message}`);
