@@ -54,7 +54,7 @@ export const streamingScenario: Scenario = {
         },
       ],
       notes: [
-        `Each step: N jobs on 1 inference replica (WORKER_CONCURRENCY N), upstream ${TOKENS} tokens at ${TOKENS_PER_SECOND}/s after 1.5 s, every job followed by its own SSE client on the streaming service (1 replica).`,
+        `Each step: N jobs on 1 inference replica (WORKER_CONCURRENCY N), upstream ${TOKENS} tokens at ${TOKENS_PER_SECOND}/s after 1.5 s plus a random 0–${1000 / TOKENS_PER_SECOND} ms (so streams are not in lockstep), every job followed by its own SSE client on the streaming service (1 replica).`,
         ...notes,
       ],
     };
@@ -75,7 +75,9 @@ async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> 
     inference: 1,
     notification: false,
     // Time to first token leaves every client time to subscribe, so the tokens measured are relayed live.
-    catalog: mockCatalog(ctx.upstreamUrl, `ttft=1500,tps=${TOKENS_PER_SECOND},tokens=${TOKENS}`),
+    // The jitter (one token interval) spreads the streams' token times as independent clients' would be, instead
+    // of every stream writing its token in the same millisecond.
+    catalog: mockCatalog(ctx.upstreamUrl, `ttft=1500,jitter=${1000 / TOKENS_PER_SECOND},tps=${TOKENS_PER_SECOND},tokens=${TOKENS}`),
     env: { LOG_LEVEL: 'warn', DEFAULT_MODEL: 'mock', ...MOCK_KEY_ENV },
     inferenceEnv: { WORKER_CONCURRENCY: String(streams) },
   });

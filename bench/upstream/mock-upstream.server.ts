@@ -4,18 +4,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { nowMs, stampToken } from './token-stamp.util';
 
 /**
- * How one answer is paced, read from the request's `model` (`ttft=50,tps=20,tokens=32`), so one mock process
- * serves every scenario and the catalogue picks the behaviour. Defaults: no wait, 32 tokens all at once.
+ * How one answer is paced, read from the request's `model` (`ttft=50,tps=20,tokens=32,jitter=50`), so one mock
+ * process serves every scenario and the catalogue picks the behaviour. Defaults: no wait, 32 tokens all at once.
  */
 export interface Pacing {
   ttftMs: number;
+  /** A random extra wait of up to this many ms before the first token, so concurrent streams are not in lockstep. */
+  jitterMs: number;
   /** Tokens per second after the first; 0 writes them all at once. */
   tokensPerSecond: number;
   tokens: number;
 }
 
 export function parsePacing(model: string): Pacing {
-  const pacing: Pacing = { ttftMs: 0, tokensPerSecond: 0, tokens: 32 };
+  const pacing: Pacing = { ttftMs: 0, jitterMs: 0, tokensPerSecond: 0, tokens: 32 };
   for (const part of model.split(',')) {
     const [key, value] = part.split('=');
     const n = Number(value);
@@ -23,6 +25,7 @@ export function parsePacing(model: string): Pacing {
     if (key === 'ttft') pacing.ttftMs = n;
     else if (key === 'tps') pacing.tokensPerSecond = n;
     else if (key === 'tokens') pacing.tokens = Math.max(1, Math.floor(n));
+    else if (key === 'jitter') pacing.jitterMs = n;
   }
   return pacing;
 }
@@ -76,7 +79,8 @@ export class BenchUpstream {
     if (typeof marker === 'string') this.byMarker.set(marker, (this.byMarker.get(marker) ?? 0) + 1);
     const model = body.model ?? 'mock';
     const pacing = parsePacing(model);
-    if (pacing.ttftMs > 0) await sleep(pacing.ttftMs);
+    const wait = pacing.ttftMs + Math.random() * pacing.jitterMs;
+    if (wait > 0) await sleep(wait);
     if (body.stream) return this.stream(res, model, pacing);
     let text = '';
     for (let i = 0; i < pacing.tokens; i++) text += stampToken(i);

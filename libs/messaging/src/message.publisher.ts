@@ -19,16 +19,13 @@ export class MessagePublisher {
     if (!parsed.ok) throw new Error(`refusing to publish an invalid ${type}: ${parsed.error}`);
     const exchange = exchangeOf(type);
     const routingKey = routingKeyOf(type, parsed.payload);
+    const persistent = DURABLE_TYPES.has(type);
+    const message = (headers: Record<string, string>) => ({ type, exchange, routingKey, body: Buffer.from(JSON.stringify(parsed.payload)), messageId: randomUUID(), headers, persistent });
+    // A transient message (a stream's chunk, one per token at slow rates) gets no span of its own: a producer
+    // span per token cost more than the publish, and the job's trace already has its start and end.
+    if (!persistent) return this.broker.publish(message(injectTraceHeaders({})));
     await withSpan(`${exchange} publish`, 'producer', { 'messaging.system': this.broker.kind, 'messaging.destination.name': exchange }, () =>
-      this.broker.publish({
-        type,
-        exchange,
-        routingKey,
-        body: Buffer.from(JSON.stringify(parsed.payload)),
-        messageId: randomUUID(),
-        headers: injectTraceHeaders({}),
-        persistent: DURABLE_TYPES.has(type),
-      }),
+      this.broker.publish(message(injectTraceHeaders({}))),
     );
   }
 

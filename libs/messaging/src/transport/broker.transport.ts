@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { isMessageType, parseMessage } from '@conveyor/contracts';
+import { DURABLE_TYPES, isMessageType, parseMessage } from '@conveyor/contracts';
 import { extractTraceContext, withSpan } from '@conveyor/telemetry';
 import type { BrokerClient, Delivery, Subscription } from '../broker-client.port';
 import { isHandlerOutcome, Outcome, type HandlerOutcome } from '../handler-outcome';
@@ -116,12 +116,15 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
     const handler = this.handlerOf(type);
     if (!handler) return Outcome.deadLetter(`no handler for ${type} in ${this.options.group}`);
     const attributes = { 'messaging.system': this.broker.kind, 'messaging.destination.name': delivery.queue, 'messaging.message.id': delivery.messageId ?? '' };
+    const run = async (): Promise<HandlerOutcome> => {
+      const result = await handler(parsed.payload, new DeliveryContext([delivery, this.shutdown.signal]));
+      const value: unknown = await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
+      return isHandlerOutcome(value) ? value : Outcome.ack();
+    };
     try {
-      return await withSpan(`${delivery.queue} process`, 'consumer', attributes, async () => {
-        const result = await handler(parsed.payload, new DeliveryContext([delivery, this.shutdown.signal]));
-        const value: unknown = await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-        return isHandlerOutcome(value) ? value : Outcome.ack();
-      }, extractTraceContext(delivery.headers));
+      // Transient messages (stream chunks) get no consumer span, as they got no producer span (MessagePublisher).
+      if (!DURABLE_TYPES.has(type)) return await run();
+      return await withSpan(`${delivery.queue} process`, 'consumer', attributes, run, extractTraceContext(delivery.headers));
     } catch (err) {
       this.logger.error(`${type} handler threw: ${(err as Error).message}`);
       return Outcome.retry(`handler threw: ${(err as Error).message}`);
