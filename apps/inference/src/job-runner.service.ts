@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
 import { isTerminal, type JobRequested, type JobResult, type ProviderAttempt } from '@conveyor/contracts';
-import { JOB_STORE, type JobStore } from '@conveyor/database';
+import { JOB_STORE, isDatabaseUnavailable, type JobStore } from '@conveyor/database';
 import { MessagePublisher, Outcome, type DeliveryContext, type HandlerOutcome } from '@conveyor/messaging';
 import { CancellationRegistry } from './cancellation/cancellation.registry';
 import { estimateUsage } from './providers/completion-tally.util';
@@ -28,8 +28,12 @@ export class JobRunner {
   ) {}
 
   async run(job: JobRequested, ctx: DeliveryContext): Promise<HandlerOutcome> {
-    const status = await this.jobs.statusOf(job.job_id).catch(() => undefined);
-    if (status === undefined) return Outcome.retry('job store unavailable');
+    let status: Awaited<ReturnType<JobStore['statusOf']>>;
+    try {
+      status = await this.jobs.statusOf(job.job_id);
+    } catch (err) {
+      return Outcome.afterFailure(`job store: ${(err as Error).message}`, isDatabaseUnavailable(err));
+    }
     if (status === null) return Outcome.deadLetter(`job ${job.job_id} has no row: it was never accepted`);
     if (isTerminal(status)) {
       this.logger.log(`job ${job.job_id} is ${status}; not running it`);

@@ -1,6 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { MessageTypes, type JobCancelled, type JobCompleted, type JobFailed } from '@conveyor/contracts';
+import { isDatabaseUnavailable } from '@conveyor/database';
 import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
 import type { TerminalEvent } from './delivery/job-snapshot.util';
 import { WebhookFanoutService } from './delivery/webhook-fanout.service';
@@ -37,7 +38,7 @@ export class TerminalEventsHandler {
       return Outcome.ack();
     } catch (err) {
       this.logger.warn(`webhook fanout of ${terminal.type} ${terminal.event.job_id} failed, retrying: ${(err as Error).message}`);
-      return Outcome.retry(`webhook fanout failed: ${(err as Error).message}`);
+      return Outcome.afterFailure(`webhook fanout failed: ${(err as Error).message}`, isDatabaseUnavailable(err));
     }
   }
 }

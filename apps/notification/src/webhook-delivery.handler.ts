@@ -1,6 +1,7 @@
 import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { MessageTypes, type WebhookDelivery } from '@conveyor/contracts';
+import { isDatabaseUnavailable } from '@conveyor/database';
 import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
 import { WebhookSenderService } from './delivery/webhook-sender.service';
 
@@ -18,7 +19,7 @@ export class WebhookDeliveryHandler {
     } catch (err) {
       // A database error: the lease (if taken) expires, and the message comes back after the retry delay.
       this.logger.warn(`webhook delivery ${message.delivery_id} could not run, retrying: ${(err as Error).message}`);
-      return Outcome.retry(`webhook attempt failed to run: ${(err as Error).message}`);
+      return Outcome.afterFailure(`webhook attempt failed to run: ${(err as Error).message}`, isDatabaseUnavailable(err));
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import { MessageTypes, type JobErrorCode, type JobRequested } from '@conveyor/contracts';
-import { JOB_STORE, type JobStore } from '@conveyor/database';
+import { JOB_STORE, isDatabaseUnavailable, type JobStore } from '@conveyor/database';
 import { Outcome, type DeliveryContext, type HandlerOutcome } from '@conveyor/messaging';
 
 /**
@@ -30,7 +30,7 @@ export class DeadJobsHandler {
       if (changed) this.logger.warn(`job ${job.job_id} failed: dead-lettered (${reason})`);
       return Outcome.ack();
     } catch (err) {
-      return Outcome.retry(`database: ${(err as Error).message}`);
+      return Outcome.afterFailure(`database: ${(err as Error).message}`, isDatabaseUnavailable(err));
     }
   }
 }

@@ -1,12 +1,14 @@
 import { Controller, Inject, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { MessageTypes, type JobCancelled, type JobCompleted, type JobFailed, type JobStarted } from '@conveyor/contracts';
-import { JOB_STORE, type JobStore } from '@conveyor/database';
+import { JOB_STORE, isDatabaseUnavailable, type JobStore } from '@conveyor/database';
 import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
 
 /**
  * Projects job events onto the jobs table. Each transition is a conditional update, so redelivered,
- * duplicated or reordered events are harmless; a database error retries the event later instead of acking it.
+ * duplicated or reordered events are harmless; a database error retries the event later instead of acking it,
+ * and an unreachable database is waited out without spending the event's retry budget (nothing is dead-lettered
+ * for an outage).
  */
 @Controller()
 export class JobEventsHandler {
@@ -40,7 +42,7 @@ export class JobEventsHandler {
       if (!changed) this.logger.debug(`job ${jobId}: ${what} changed nothing (duplicate or stale)`);
       return Outcome.ack();
     } catch (err) {
-      return Outcome.retry(`database: ${(err as Error).message}`);
+      return Outcome.afterFailure(`database: ${(err as Error).message}`, isDatabaseUnavailable(err));
     }
   }
 }

@@ -13,3 +13,4 @@ export { TypeOrmJobChunkStore } from './typeorm-job-chunk.store';
 export { TypeOrmWebhookEndpointStore } from './typeorm-webhook-endpoint.store';
 export { DatabaseModule, DATA_SOURCE, type DatabaseModuleOptions } from './database.module';
 export { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+export { isDatabaseUnavailable } from './database-unavailable.util';

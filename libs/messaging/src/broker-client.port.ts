@@ -31,8 +31,9 @@ export interface Delivery {
   /**
    * Republishes to the delay queue of the smallest tier ≥ `delayMs` (confirmed), which returns it to
    * `<queue>` once that tier's delay has passed, then acks: a delay is rounded up to a tier, never early.
+   * `counts: false` leaves `retries` as it is (a wait for a dependency, not a failure of the message).
    */
-  retryLater(delayMs: number, reason: string): Promise<void>;
+  retryLater(delayMs: number, reason: string, counts?: boolean): Promise<void>;
   /** Publishes to the dead-letter exchange with the reason (confirmed), then acks. */
   deadLetter(reason: string): Promise<void>;
 }

@@ -58,11 +58,11 @@ export class AmqpDeliveryFactory {
       retries,
       ack: once(async () => source.ack(message)),
       // The delay is rounded up to a tier: the copy waits in that tier's delay queue, then returns to `queue`.
-      retryLater: once((delayMs: number, reason: string) =>
+      retryLater: once((delayMs: number, reason: string, counts = true) =>
         this.republishThenAck(message, source, this.names.of(Exchanges.retry), retryTierQueue(queue, retryTierFor(delayMs, this.retryTiersMs)), {
           headers: {
             ...carried(headers),
-            [ConveyorHeaders.retries]: retries + 1,
+            [ConveyorHeaders.retries]: counts ? retries + 1 : retries,
             [ConveyorHeaders.retryReason]: reason.slice(0, MAX_REASON_LENGTH),
             [ConveyorHeaders.routingKey]: routingKey,
           },

@@ -165,12 +165,12 @@ export class InProcessBrokerClient implements BrokerClient {
       deliveryCount: message.deliveries,
       retries: Number(message.headers['x-conveyor-retries'] ?? 0),
       ack: settle(() => undefined),
-      retryLater: (delayMs, reason) =>
+      retryLater: (delayMs, reason, counts = true) =>
         settle(() => {
           const retried: StoredMessage = {
             ...message,
             messageId: message.messageId,
-            headers: { ...message.headers, 'x-conveyor-retries': Number(message.headers['x-conveyor-retries'] ?? 0) + 1, 'x-conveyor-retry-reason': reason },
+            headers: { ...message.headers, 'x-conveyor-retries': Number(message.headers['x-conveyor-retries'] ?? 0) + (counts ? 1 : 0), 'x-conveyor-retry-reason': reason },
             deliveries: 0,
           };
           // Rounded up to the same tier as on RabbitMQ, for parity; the timer then waits exactly that tier.

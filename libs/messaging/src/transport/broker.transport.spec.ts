@@ -10,7 +10,7 @@ import { InProcessTransport } from './in-process.transport';
 import type { DeliveryContext } from './delivery.context';
 
 /** What the test handlers do with each job, by the job's first message content. */
-type Behaviour = 'ok' | 'throw' | 'dead-letter';
+type Behaviour = 'ok' | 'throw' | 'dead-letter' | 'outage';
 const seen: Array<{ content: string; priority: PriorityBand; deliveryCount: number }> = [];
 const behaviour = new Map<string, Behaviour>();
 const completed: string[] = [];
@@ -28,6 +28,8 @@ class TestHandlers {
     notify();
     const b = behaviour.get(content) ?? 'ok';
     if (b === 'throw') throw new Error('boom');
+    // A dependency outage that lasts for five deliveries: more than the retry budget of 2.
+    if (b === 'outage') return seen.filter((s) => s.content === content).length <= 5 ? Outcome.waitForDependency('database down') : Outcome.ack();
     return b === 'dead-letter' ? Outcome.deadLetter('told to') : Outcome.ack();
   }
 
@@ -132,6 +134,16 @@ describe('BrokerTransport over the in-process broker', () => {
     await until(() => broker.deadLetters().length === 1);
     expect(seen.filter((s) => s.content === 'poison')).toHaveLength(3); // first try + retryMaxAttempts (2)
     expect(String(broker.deadLetters()[0]!.headers['x-conveyor-dead-reason'])).toMatch(/retries exhausted \(2\): handler threw/);
+  });
+
+  it('waits out a dependency outage longer than the retry budget without dead-lettering the message', async () => {
+    behaviour.set('patient', 'outage');
+    await start('inference', 1);
+    await publisher.publish('job.requested', job('patient', 'normal'));
+    await until(() => seen.filter((s) => s.content === 'patient').length === 6);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // a dead-letter, had there been one, is published at once
+    expect(broker.deadLetters()).toHaveLength(0);
+    expect(seen.filter((s) => s.content === 'patient').map((s) => s.deliveryCount)).toEqual([1, 1, 1, 1, 1, 1]);
   });
 
   it('dead-letters at once when the handler says so', async () => {

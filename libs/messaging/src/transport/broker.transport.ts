@@ -139,6 +139,9 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
 
   private async settle(delivery: Delivery, outcome: HandlerOutcome): Promise<void> {
     if (outcome.action === 'ack') return delivery.ack();
+    if (outcome.action === 'retry' && outcome.unbudgeted) {
+      return delivery.retryLater(outcome.delayMs ?? this.options.retryDelayMs, outcome.reason, false);
+    }
     if (outcome.action === 'retry' && delivery.retries < this.options.retryMaxAttempts) {
       return delivery.retryLater(outcome.delayMs ?? this.options.retryDelayMs, outcome.reason);
     }
