@@ -38,7 +38,7 @@ export class ServiceProcess {
   async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null) throw new Error(`${this.name} exited (${this.child.exitCode}):\n${this.output}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}):\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} in time:\n${this.output}`);
       await new Promise<void>((resolve) => {
         const onData = () => resolve();
