@@ -14,9 +14,12 @@ const ROOT = join(BENCH, '..');
 /**
  * `npm run bench [-- <scenario id prefix>…]`: runs the scenarios in order against one bench upstream and
  * Conveyor clusters over the local RabbitMQ and PostgreSQL, then writes bench/results/bench-<time>.json,
- * bench/report.json, the plot and the results section of bench/README.md. BENCH_QUICK=1 shortens every phase.
+ * bench/report.json, the plot and the results section of bench/README.md. BENCH_QUICK=1 shortens every phase;
+ * `--rewrite` only rebuilds the README section and the plot from bench/report.json.
  */
 async function main(): Promise<void> {
+  // `--rewrite`: rebuild the README section and the plot from bench/report.json, without measuring anything.
+  if (process.argv.includes('--rewrite')) return write(JSON.parse(readFileSync(join(BENCH, 'report.json'), 'utf8')) as BenchReport, new Progress(), false);
   if (!existsSync(join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const chosen: Scenario[] = wanted.length ? SCENARIOS.filter((s) => wanted.some((w) => s.id.startsWith(w))) : [...SCENARIOS];
@@ -47,11 +50,11 @@ async function main(): Promise<void> {
   if (report.failures.length) process.exitCode = 1;
 }
 
-function write(report: BenchReport, progress: Progress): void {
+function write(report: BenchReport, progress: Progress, fresh = true): void {
   mkdirSync(join(BENCH, 'results'), { recursive: true });
   const stamp = report.machine.date.replace(/[:.]/g, '-');
   const json = JSON.stringify(report, null, 2);
-  writeFileSync(join(BENCH, 'results', `bench-${stamp}.json`), json);
+  if (fresh) writeFileSync(join(BENCH, 'results', `bench-${stamp}.json`), json);
   writeFileSync(join(BENCH, 'report.json'), json);
   const series: LoadSeries[] = report.scenarios.flatMap((s: ScenarioResult) => s.series ?? []);
   const plot = series.length ? 'latency-vs-load.svg' : null;

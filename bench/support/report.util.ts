@@ -26,9 +26,9 @@ export function resultsMarkdown(report: BenchReport, plotFile: string | null): s
     '',
     '### Targets',
     '',
-    '| scenario | target | measured | met |',
-    '|---|---|---|---|',
-    ...report.scenarios.flatMap((s) => s.targets.map((t) => `| ${s.id} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? 'yes' : '**no**'} |`)),
+    '| scenario | what | target | measured | met |',
+    '|---|---|---|---|---|',
+    ...report.scenarios.flatMap((s) => s.targets.map((t) => `| ${s.id} | ${cell(t.name)} | ${cell(t.target)} | ${cell(t.measured)} | ${t.met ? 'yes' : '**no**'} |`)),
     '',
   ];
   if (plotFile) lines.push(`![latency percentiles against load](${plotFile})`, '');
