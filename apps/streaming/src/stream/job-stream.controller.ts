@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Logger, Param, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
-import { isUuid } from '@conveyor/contracts';
+import { isTerminal, isUuid } from '@conveyor/contracts';
 import { JOB_CHUNK_STORE, JOB_STORE, type JobChunkStore, type JobStore } from '@conveyor/database';
 import { Public } from '../../../gateway/src/auth/api-key.guard';
 import { GatewayErrorCode, GatewayException } from '../../../gateway/src/errors/gateway.exception';
@@ -41,8 +41,13 @@ export class JobStreamController {
 
     let release: (() => Promise<void>) | null = null;
     const writer = new SseWriter(reply.raw, this.config.streaming.clientBufferBytes, () => void release?.());
-    // The reload covers an end published just before the binding that the row read below does not show yet.
-    const session = new JobStreamSession(jobId, cursor, this.chunks, writer, { reload: () => this.jobs.findForTenant(tenantId, jobId) });
+    // The reload covers an end published just before the binding that the row read below does not show yet. It
+    // asks for the status alone (one narrow read; every waiting stream makes a few) and loads the row once it ended.
+    const reload = async () => {
+      const status = await this.jobs.statusOf(jobId);
+      return status && isTerminal(status) ? this.jobs.findForTenant(tenantId, jobId) : null;
+    };
+    const session = new JobStreamSession(jobId, cursor, this.chunks, writer, { reload });
     // Bind before reading the row: an event published in between is buffered, never lost.
     release = await this.router.watch(jobId, session.onEvent);
     const job = await storeCall(this.logger, 'job store', () => this.jobs.findForTenant(tenantId, jobId)).catch(async (err: unknown) => {
