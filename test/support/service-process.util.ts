@@ -6,6 +6,22 @@ const ROOT = join(__dirname, '..', '..');
 
 export type AppName = 'gateway' | 'inference' | 'persistence' | 'notification' | 'streaming' | 'embedded';
 
+/** Every child still running, so a runner that is interrupted does not leave services behind. */
+const live = new Set<ChildProcess>();
+let reaperInstalled = false;
+function reapOnExit(): void {
+  if (reaperInstalled) return;
+  reaperInstalled = true;
+  const killAll = () => live.forEach((child) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
 /** A Conveyor service running as its own OS process, from the build output (`npm run build`). */
 export class ServiceProcess {
   private output = '';
@@ -27,6 +43,9 @@ export class ServiceProcess {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    live.add(child);
+    child.once('exit', () => live.delete(child));
+    reapOnExit();
     return new ServiceProcess(name, child);
   }
 
