@@ -13,19 +13,19 @@ function fakeRouter() {
       return async () => void (log.push('unbind'), watchers.delete(jobId));
     },
   } as unknown as JobEventRouter;
-  const emit = (jobId: string) =>
-    watchers.get(jobId)?.({
-      type: 'job.completed',
-      payload: {
-        job_id: jobId,
-        tenant_id: 't',
-        attempt: 1,
-        worker_id: 'w',
-        started_at: '2026-01-01T00:00:00.000Z',
-        completed_at: '2026-01-01T00:00:01.000Z',
-        result: { message: { role: 'assistant', content: 'fast' }, finish_reason: 'stop', usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, provider: 'p', model: 'm' },
-      },
-    });
+  const completed = (jobId: string) => ({
+    type: 'job.completed' as const,
+    payload: {
+      job_id: jobId,
+      tenant_id: 't',
+      attempt: 1,
+      worker_id: 'w',
+      started_at: '2026-01-01T00:00:00.000Z',
+      completed_at: '2026-01-01T00:00:01.000Z',
+      result: { message: { role: 'assistant' as const, content: 'fast' }, finish_reason: 'stop' as const, usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 }, provider: 'p', model: 'm' },
+    },
+  });
+  const emit = (jobId: string) => watchers.get(jobId)?.(completed(jobId), true);
   return { router, emit, log };
 }
 

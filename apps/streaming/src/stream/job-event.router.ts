@@ -5,7 +5,12 @@ import { JobBindingsRegistry } from './job-bindings.registry';
 
 type JobEventType = Exclude<MessageType, 'job.requested' | 'job.cancel_requested' | 'webhook.delivery'>;
 export type JobEvent = { [T in JobEventType]: { type: T; payload: MessagePayload<T> } }[JobEventType];
-export type JobEventListener = (event: JobEvent) => void;
+/**
+ * Receives a watched job's events. `assured` is true once this watcher's own binding is in place: from then on
+ * every later event of the job is routed here. An event heard before (through another watcher's binding of the
+ * same job, which may be on its way out) says nothing about whether the job's end will arrive.
+ */
+export type JobEventListener = (event: JobEvent, assured: boolean) => void;
 
 const RELAYED: ReadonlySet<string> = new Set(['job.started', 'job.delta', 'job.completed', 'job.failed', 'job.cancelled']);
 
@@ -16,7 +21,7 @@ const RELAYED: ReadonlySet<string> = new Set(['job.started', 'job.delta', 'job.c
 @Injectable()
 export class JobEventRouter implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(JobEventRouter.name);
-  private readonly watchers = new Map<string, Set<JobEventListener>>();
+  private readonly watchers = new Map<string, Set<(event: JobEvent) => void>>();
   private listener!: RoutedListener;
   private bindings!: JobBindingsRegistry;
 
@@ -35,13 +40,16 @@ export class JobEventRouter implements OnModuleInit, OnApplicationShutdown {
   async watch(jobId: string, listener: JobEventListener): Promise<() => Promise<void>> {
     let set = this.watchers.get(jobId);
     if (!set) this.watchers.set(jobId, (set = new Set()));
-    set.add(listener);
+    let assured = false;
+    const relay = (event: JobEvent) => listener(event, assured);
+    set.add(relay);
     await this.bindings.acquire(jobId);
+    assured = true;
     let released = false;
     return async () => {
       if (released) return;
       released = true;
-      set.delete(listener);
+      set.delete(relay);
       if (set.size === 0 && this.watchers.get(jobId) === set) this.watchers.delete(jobId);
       await this.bindings.release(jobId);
     };

@@ -117,4 +117,21 @@ describe('JobStreamSession', () => {
     expect(text(out)).toBe('Hi');
     expect(out.events.at(-1)!.name).toBe('completed');
   });
+
+  it("keeps re-reading after an event heard through another client's binding, which may be going away", async () => {
+    // The regression: a client resumes while its old connection is let go; the old binding relays one more delta
+    // to the new session, then is removed before the new one is in place, and the completed event passes unseen.
+    const out = sink();
+    const timer = manualTimer();
+    const rows = [row('completed', { result: result('Hi there') })];
+    const reload = jest.fn(async () => rows.shift()!);
+    const session = new JobStreamSession(JOB, parseCursor(undefined), store([]), out, { reload, timer });
+    session.onEvent(delta(0, 'Hi'), false);
+    await session.run(row('running'));
+    expect(timer.due).toHaveLength(1);
+    await fire(timer);
+    expect(reload).toHaveBeenCalledTimes(1);
+    expect(text(out)).toBe('Hi there');
+    expect(out.events.at(-1)!.name).toBe('completed');
+  });
 });

@@ -52,10 +52,14 @@ export class JobStreamSession {
   ) {}
 
   /** The router's listener: buffers until `run` has sent the stored state, then handles events in order. */
-  readonly onEvent = (event: JobEvent): void => {
-    // An event on the bound queue was routed after the binding existed, so the job's end will be routed too.
-    this.heard = true;
-    this.probe?.stop();
+  readonly onEvent = (event: JobEvent, assured = true): void => {
+    // An event routed through this stream's own binding means the job's end will be routed here too. One heard
+    // earlier may have come through another client's binding of the job that is being removed (a client that
+    // resumes while its old connection is let go), after which the end can pass unseen: keep re-reading.
+    if (assured) {
+      this.heard = true;
+      this.probe?.stop();
+    }
     if (this.buffer) this.buffer.push(event);
     else this.enqueue(event);
   };
