@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchContext, LoadSeries, Scenario, ScenarioResult } from './support/bench.types';
-import { describeMachine } from './support/machine.util';
+import { describeMachine } from '../test/support/machine.util';
 import { latencyVsLoadSvg } from './support/plot.util';
 import { Progress } from './support/progress.util';
 import { resultsMarkdown, spliceResults, type BenchReport } from './support/report.util';

@@ -1,14 +1,8 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { parseStatLine, type StatLine } from '../../test/support/proc-stats.util';
 
-const CLK_TCK = 100;
-
-interface Proc {
+interface Proc extends StatLine {
   pid: number;
-  ppid: number;
-  comm: string;
-  /** Own utime + stime, and the reaped children's cutime + cstime, in ms. */
-  selfMs: number;
-  childrenMs: number;
 }
 
 async function processes(): Promise<Proc[]> {
@@ -16,16 +10,7 @@ async function processes(): Promise<Proc[]> {
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
-    if (!stat) continue;
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    out.push({
-      pid: Number(entry),
-      ppid: Number(f[1]),
-      comm,
-      selfMs: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK,
-      childrenMs: ((Number(f[13]) + Number(f[14])) * 1000) / CLK_TCK,
-    });
+    if (stat) out.push({ pid: Number(entry), ...parseStatLine(stat) });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import type { ScenarioResult } from './bench.types';
-import type { MachineInfo } from './machine.util';
+import type { MachineInfo } from '../../test/support/machine.util';
 
 export interface BenchReport {
   machine: MachineInfo;

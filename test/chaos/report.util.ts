@@ -1,41 +1,13 @@
-import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
-import { promisify } from 'node:util';
-import { Client } from 'pg';
-import { testServerUrl } from '../support/database.util';
+import type { MachineInfo } from '../support/machine.util';
 import type { ScenarioResult } from './chaos.types';
 
-const run = promisify(execFile);
-
-export interface Machine {
-  date: string;
-  nproc: number;
-  cpu: string;
-  node: string;
-  rabbitmq: string;
-  postgresql: string;
-}
-
-/** Where the run happened: the figures only mean something next to these. */
-export async function describeMachine(): Promise<Machine> {
-  const nproc = await run('nproc').then((r) => Number(r.stdout.trim()), () => cpus().length);
-  const rabbitmq = await run('rabbitmqctl', ['-q', 'version']).then((r) => r.stdout.trim(), () => 'unknown');
-  const client = new Client({ connectionString: testServerUrl().replace(/\/[^/]*$/, '/postgres') });
-  const postgresql = await client.connect().then(
-    async () => ((await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v),
-    () => 'unknown',
-  );
-  await client.end().catch(() => undefined);
-  return { date: new Date().toISOString(), nproc, cpu: cpus()[0]?.model ?? 'unknown', node: process.version, rabbitmq, postgresql };
-}
-
 /** The markdown report: the machine, a summary, then one table of figures and one of checks per scenario. */
-export function renderMarkdown(machine: Machine, results: ScenarioResult[], options: { realRestarts: boolean }): string {
+export function renderMarkdown(machine: MachineInfo, results: ScenarioResult[], options: { realRestarts: boolean }): string {
   const lines = [
     '# Conveyor fault suite (`npm run chaos`)',
     '',
-    `Date: ${machine.date} · machine: ${machine.nproc} CPU (${machine.cpu}) · Node ${machine.node} · RabbitMQ ${machine.rabbitmq} · PostgreSQL ${machine.postgresql}`,
+    `Date: ${machine.date} · machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB · Node ${machine.node} · RabbitMQ ${machine.rabbitmq} · PostgreSQL ${machine.postgresql}`,
     `Outages: ${options.realRestarts ? 'real restarts of RabbitMQ / PostgreSQL (`--real-restarts`)' : 'TCP proxies cut between the services and RabbitMQ / PostgreSQL (`--real-restarts` for real ones)'}`,
     '',
     'Every scenario keeps a ledger of each 202 and ends with an audit in PostgreSQL: **lost** = accepted with no terminal state after the drain wait; **duplicated** = a job whose terminal state/result was written more than once, whose usage was recorded more than once, or one submission that produced two job rows (counted by triggers the audit installs); **provider calls** from the bench upstream\'s per-marker counts.',
@@ -56,7 +28,7 @@ export function renderMarkdown(machine: Machine, results: ScenarioResult[], opti
   return lines.join('\n');
 }
 
-export function writeReports(mdPath: string, jsonPath: string, machine: Machine, results: ScenarioResult[], options: { realRestarts: boolean }): void {
+export function writeReports(mdPath: string, jsonPath: string, machine: MachineInfo, results: ScenarioResult[], options: { realRestarts: boolean }): void {
   writeFileSync(mdPath, renderMarkdown(machine, results, options));
   writeFileSync(jsonPath, `${JSON.stringify({ machine, options, passed: results.every((r) => r.passed), scenarios: results }, null, 2)}\n`);
 }

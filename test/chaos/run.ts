@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { check, defaultRunId, resultOf, type ScenarioResult } from './chaos.types';
-import { describeMachine, writeReports } from './report.util';
+import { describeMachine } from '../support/machine.util';
+import { writeReports } from './report.util';
 import { SCENARIOS } from './scenarios';
 
 /**

@@ -34,8 +34,3 @@ export async function recreateVhost(vhost: string): Promise<string> {
 export async function deleteVhost(vhost: string): Promise<void> {
   await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
 }
-
-/** Whether `rabbitmqctl` can reach the local broker (it needs the node's Erlang cookie, i.e. root or rabbitmq). */
-export async function canManageVhosts(): Promise<boolean> {
-  return run('rabbitmqctl', ['-q', 'list_vhosts']).then(() => true, () => false);
-}

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { testServerUrl } from '../../test/support/database.util';
+import { testServerUrl } from './database.util';
 
 const run = promisify(execFile);
 
