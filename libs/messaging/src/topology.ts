@@ -13,7 +13,7 @@ export const Exchanges = {
   deadLetter: 'conveyor.dlx',
   /** direct: `<queue>.retry.<tier>` → that delay queue, which dead-letters back into `<queue>` when a message expires. */
   retry: 'conveyor.retry',
-  /** fanout, transient: rung after each job publish so idle workers poll the bands at once. */
+  /** fanout, transient: rung after job publishes (at most once per 2 ms) so an idle worker polls the bands at once. */
   wake: 'conveyor.wake',
 } as const;
 
