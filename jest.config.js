@@ -1,13 +1,13 @@
 /** Three tiers: unit specs beside the code, integration and e2e tests under test/ (real RabbitMQ + PostgreSQL). */
 const moduleNameMapper = {
-  '^@conveyor/(contracts|config|telemetry|messaging|database|webhooks)$': '<rootDir>/libs/$1/src',
+  '^@conveyor/([a-z-]+)$': '<rootDir>/libs/$1/src',
 };
 const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const base = { rootDir: __dirname, testEnvironment: 'node', moduleNameMapper, transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 module.exports = {
   projects: [
-    { ...base, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/eslint/**/*.spec.js'] },
     {
       ...base,
       displayName: 'integration',
