@@ -21,7 +21,13 @@ describe('parseApiKeys', () => {
   });
 
   it('accepts new lines, blank lines, surrounding spaces and # comments', () => {
-    const raw = ['# production keys', '  sk-one-11111111 : tenant-one  ', '', 'sk-two-22222222:tenant-two # rotated in May', '#sk-old-33333333:tenant-old'].join('\n');
+    const raw = [
+      '# production keys',
+      '  sk-one-11111111 : tenant-one  ',
+      '',
+      'sk-two-22222222:tenant-two # rotated in May',
+      '#sk-old-33333333:tenant-old',
+    ].join('\n');
     const grants = parseApiKeys(raw);
     expect(grants.map((g) => [g.keyHash, g.tenantId])).toEqual([
       [hashApiKey('sk-one-11111111'), 'tenant-one'],

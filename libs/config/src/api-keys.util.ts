@@ -37,3 +37,24 @@ export function parseApiKeys(raw: string): ApiKeyGrant[] {
   });
   return [...grants.values()];
 }
+
+/**
+ * Parses admin keys (`ADMIN_API_KEYS`): keys separated by commas or new lines (`#` starts a comment), each at least
+ * 16 characters. Answers their SHA-256 hashes only; an admin key belongs to no tenant.
+ */
+export function parseAdminKeys(raw: string): string[] {
+  const keys = raw
+    .split('\n')
+    .flatMap((line) => line.replace(/#.*$/, '').split(','))
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  keys.forEach((key, index) => {
+    if (key.length < 16) throw new Error(`entry ${index + 1}: an admin key must be at least 16 characters`);
+  });
+  return [...new Set(keys.map(hashApiKey))];
+}
+
+/** How an admin key is named in the audit log and logs: `adm_` and its hash's first 12 hex digits, never the key. */
+export function adminIdOf(keyHash: string): string {
+  return `adm_${keyHash.slice(0, 12)}`;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ConfigException } from './config.exception';
 import { loadConfig } from './conveyor-config';
 import { loadModelCatalog, parseModelCatalog } from './model-catalog.loader';
-import { BUILTIN_CATALOG, catalogNames } from './model-catalog.schema';
+import { BUILTIN_CATALOG, catalogNames, defaultEmbeddingModel, modelKindOf } from './model-catalog.schema';
 
 const VALID = {
   models: [
@@ -12,7 +12,10 @@ const VALID = {
       name: 'gpt-4o',
       deployments: [{ id: 'openai-gpt-4o', provider: 'openai', upstream_model: 'gpt-4o', api_key_env: 'OPENAI_API_KEY', rpm: 500, weight: 2 }],
     },
-    { name: 'claude-sonnet', deployments: [{ id: 'anthropic-sonnet', provider: 'anthropic', upstream_model: 'claude-sonnet-4-5', api_key_file: '/run/secrets/anthropic' }] },
+    {
+      name: 'claude-sonnet',
+      deployments: [{ id: 'anthropic-sonnet', provider: 'anthropic', upstream_model: 'claude-sonnet-4-5', api_key_file: '/run/secrets/anthropic' }],
+    },
     { name: 'llama3', deployments: [{ id: 'ollama-llama3', provider: 'openai', upstream_model: 'llama3.2', base_url: 'http://localhost:11434/v1' }] },
   ],
   groups: [
@@ -36,12 +39,18 @@ describe('the model catalogue', () => {
 
   it('accepts the example shipped in deploy/, with seed 003\'s "quality" and "fast" groups', () => {
     const result = loadModelCatalog(join(__dirname, '../../../deploy/models.example.json'));
-    expect(result).toEqual({ ok: true, catalog: expect.objectContaining({ groups: expect.arrayContaining([expect.objectContaining({ name: 'quality' }), expect.objectContaining({ name: 'fast' })]) }) });
+    expect(result).toEqual({
+      ok: true,
+      catalog: expect.objectContaining({
+        groups: expect.arrayContaining([expect.objectContaining({ name: 'quality' }), expect.objectContaining({ name: 'fast' })]),
+      }),
+    });
   });
 
-  it('defaults to the built-in catalogue: the simulated model alone', () => {
+  it('defaults to the built-in catalogue: the simulated model, and seed 003 groups over simulated deployments', () => {
     expect(loadModelCatalog(undefined)).toEqual({ ok: true, catalog: BUILTIN_CATALOG });
-    expect(catalogNames(BUILTIN_CATALOG)).toEqual(['simulated']);
+    expect(catalogNames(BUILTIN_CATALOG)).toEqual(['simulated', 'simulated-quality', 'simulated-fast', 'simulated-embedding', 'quality', 'fast']);
+    expect(BUILTIN_CATALOG.models.flatMap((m) => m.deployments).every((d) => d.provider === 'simulated')).toBe(true);
   });
 
   it('lists every shape problem at once, each with its path', () => {
@@ -71,12 +80,64 @@ describe('the model catalogue', () => {
     ]);
   });
 
+  it('accepts prices per million tokens on models and groups, and rejects a negative one by its path', () => {
+    const priced = {
+      models: [{ ...VALID.models[0]!, input_price_per_mtok: 2.5, output_price_per_mtok: 10 }, ...VALID.models.slice(1)],
+      groups: [{ ...VALID.groups[0]!, input_price_per_mtok: 3 }, VALID.groups[1]!],
+    };
+    expect(parseModelCatalog(priced).ok).toBe(true);
+    expect(problemsOf({ ...priced, models: [{ ...priced.models[0]!, output_price_per_mtok: -1 }, ...priced.models.slice(1)] })).toEqual([
+      'models[0].output_price_per_mtok: must be 0 or more',
+    ]);
+  });
+
+  it('keeps embedding models on providers with an embeddings API, and each group to one kind of model', () => {
+    const embed = (name: string, provider = 'simulated') => ({
+      name,
+      kind: 'embedding',
+      deployments: [{ id: name, provider, upstream_model: 'e', api_key_env: 'K' }],
+    });
+    const chat = { name: 'chat', deployments: [{ id: 'chat', provider: 'simulated', upstream_model: 's' }] };
+    expect(parseModelCatalog({ models: [embed('e1'), embed('e2', 'openai'), embed('e3', 'gemini')], groups: [{ name: 'eg', models: ['e1', 'e2'] }] }).ok).toBe(
+      true,
+    );
+    expect(
+      problemsOf({
+        models: [chat, embed('e1'), embed('claude', 'anthropic')],
+        groups: [
+          { name: 'mixed', models: ['e1', 'chat'] },
+          { name: 'chats', models: ['chat'], fallback_groups: ['embeds'] },
+          { name: 'embeds', models: ['e1'] },
+        ],
+      }),
+    ).toEqual([
+      'models[2].deployments[0] ("claude"): anthropic has no embeddings API; an embedding model\'s deployments are simulated, openai, gemini',
+      'groups[0].models[1]: "chat" is a chat model, the group\'s first is embedding',
+      'groups[1].fallback_groups[0]: "embeds" is a group of embedding models, this one of chat',
+    ]);
+    expect(problemsOf({ models: [{ ...chat, kind: 'vision' }] })).toEqual(['models[0].kind: must be one of: chat, embedding']);
+  });
+
+  it('tells a model or group answering embeddings from one answering chat, and picks the first embedding model as the default', () => {
+    expect(modelKindOf(BUILTIN_CATALOG, 'simulated-embedding')).toBe('embedding');
+    expect(modelKindOf(BUILTIN_CATALOG, 'quality')).toBe('chat');
+    expect(modelKindOf(BUILTIN_CATALOG, 'nope')).toBeUndefined();
+    expect(defaultEmbeddingModel(BUILTIN_CATALOG)).toBe('simulated-embedding');
+    expect(defaultEmbeddingModel({ models: [BUILTIN_CATALOG.models[0]!], groups: [] })).toBeUndefined();
+  });
+
   it('lists every broken reference and duplicate at once', () => {
     const problems = problemsOf({
       models: [
         { name: 'm', deployments: [{ id: 'd1', provider: 'simulated', upstream_model: 's' }] },
         { name: 'm', deployments: [{ id: 'd1', provider: 'openai', upstream_model: 'x', api_key_env: 'A', api_key_file: '/k' }] },
-        { name: 'keyless', deployments: [{ id: 'd2', provider: 'gemini', upstream_model: 'g' }, { id: 'd3', provider: 'openai', upstream_model: 'o' }] },
+        {
+          name: 'keyless',
+          deployments: [
+            { id: 'd2', provider: 'gemini', upstream_model: 'g' },
+            { id: 'd3', provider: 'openai', upstream_model: 'o' },
+          ],
+        },
       ],
       groups: [
         { name: 'm', models: ['m'] },
@@ -136,8 +197,12 @@ describe('the model catalogue', () => {
     });
 
     it('reports a file that is missing or not JSON', () => {
-      expect(problemsFor({ MODEL_CATALOG_FILE: join(dir, 'absent.json') })).toEqual([expect.stringMatching(/^MODEL_CATALOG_FILE: cannot read .*absent\.json: ENOENT/)]);
-      expect(problemsFor({ MODEL_CATALOG_FILE: write('broken.json', '{"models": [') })).toEqual([expect.stringMatching(/^MODEL_CATALOG_FILE: cannot read .*broken\.json: /)]);
+      expect(problemsFor({ MODEL_CATALOG_FILE: join(dir, 'absent.json') })).toEqual([
+        expect.stringMatching(/^MODEL_CATALOG_FILE: cannot read .*absent\.json: ENOENT/),
+      ]);
+      expect(problemsFor({ MODEL_CATALOG_FILE: write('broken.json', '{"models": [') })).toEqual([
+        expect.stringMatching(/^MODEL_CATALOG_FILE: cannot read .*broken\.json: /),
+      ]);
     });
 
     it('reads the routing settings, and rejects a backoff base above its ceiling', () => {
@@ -156,9 +221,12 @@ describe('the model catalogue', () => {
       ]);
     });
 
-    it('requires DEFAULT_MODEL to name a model or group of the catalogue', () => {
+    it('requires DEFAULT_MODEL to name a chat model or group of the catalogue', () => {
       const file = write('no-sim.json', JSON.stringify(VALID));
       expect(problemsFor({ MODEL_CATALOG_FILE: file })).toEqual(['DEFAULT_MODEL: "simulated" is neither a model nor a group of the catalogue']);
+      expect(problemsFor({ DEFAULT_MODEL: 'simulated-embedding' })).toEqual([
+        'DEFAULT_MODEL: "simulated-embedding" is an embedding model; chat requests need a chat model or group',
+      ]);
     });
   });
 });

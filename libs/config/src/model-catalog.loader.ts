@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { BUILTIN_CATALOG, ModelCatalogSchema, type ModelCatalog } from './model-catalog.schema';
+import { BUILTIN_CATALOG, EMBEDDING_PROVIDERS, ModelCatalogSchema, type ModelCatalog } from './model-catalog.schema';
 
 export type CatalogLoadResult = { ok: true; catalog: ModelCatalog } | { ok: false; problems: string[] };
 
@@ -46,23 +46,34 @@ function crossReferenceProblems(catalog: ModelCatalog): string[] {
       if (keyless && (d.provider === 'anthropic' || d.provider === 'gemini')) {
         problems.push(`${at} ("${d.id}"): a ${d.provider} deployment needs api_key_env or api_key_file`);
       }
+      if (model.kind === 'embedding' && !EMBEDDING_PROVIDERS.has(d.provider)) {
+        problems.push(`${at} ("${d.id}"): ${d.provider} has no embeddings API; an embedding model's deployments are ${[...EMBEDDING_PROVIDERS].join(', ')}`);
+      }
       if (keyless && d.provider === 'openai' && !d.base_url) {
         problems.push(`${at} ("${d.id}"): an openai deployment without base_url talks to OpenAI itself and needs api_key_env or api_key_file`);
       }
     });
   });
   const groupNames = new Set(catalog.groups.map((g) => g.name));
+  const kindOfModel = new Map(catalog.models.map((m) => [m.name, m.kind ?? 'chat']));
+  const kindOfGroup = (name: string) => kindOfModel.get(catalog.groups.find((g) => g.name === name)?.models[0] ?? '');
   const seenGroups = new Set<string>();
   catalog.groups.forEach((group, g) => {
     if (seenGroups.has(group.name)) problems.push(`groups[${g}].name: "${group.name}" is listed twice`);
     if (modelNames.has(group.name)) problems.push(`groups[${g}].name: "${group.name}" is also a model's name`);
     seenGroups.add(group.name);
+    const kind = kindOfModel.get(group.models[0]!);
     group.models.forEach((name, i) => {
       if (!modelNames.has(name)) problems.push(`groups[${g}].models[${i}]: no model is named "${name}"`);
+      // A group answers one kind of request: every model it routes to must take it.
+      else if (kind && kindOfModel.get(name) !== kind)
+        problems.push(`groups[${g}].models[${i}]: "${name}" is a ${kindOfModel.get(name)} model, the group's first is ${kind}`);
     });
     (group.fallback_groups ?? []).forEach((name, i) => {
       if (name === group.name) problems.push(`groups[${g}].fallback_groups[${i}]: a group cannot fall back to itself`);
       else if (!groupNames.has(name)) problems.push(`groups[${g}].fallback_groups[${i}]: no group is named "${name}"`);
+      else if (kind && kindOfGroup(name) !== kind)
+        problems.push(`groups[${g}].fallback_groups[${i}]: "${name}" is a group of ${kindOfGroup(name)} models, this one of ${kind}`);
     });
   });
   return problems;

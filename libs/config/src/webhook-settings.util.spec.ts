@@ -30,6 +30,8 @@ describe('webhook settings in loadConfig', () => {
       retryScheduleMs: [5_000, 30_000, 120_000, 600_000, 3_600_000],
       allowedHosts: [],
       secretKey: undefined,
+      maxEndpointsPerTenant: 10,
+      replaysPerMinute: 10,
     });
   });
 

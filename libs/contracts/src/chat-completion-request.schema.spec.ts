@@ -36,7 +36,19 @@ describe('chatCompletionRequestSchema', () => {
   });
 
   it('accepts content given as an array of text parts', () => {
-    expect(firstIssuePath({ messages: [{ role: 'user', content: [{ type: 'text', text: 'Hel' }, { type: 'text', text: 'lo' }] }] })).toBe('valid');
+    expect(
+      firstIssuePath({
+        messages: [
+          {
+            role: 'user',
+            content: [
+              { type: 'text', text: 'Hel' },
+              { type: 'text', text: 'lo' },
+            ],
+          },
+        ],
+      }),
+    ).toBe('valid');
   });
 
   describe('messages', () => {

@@ -1,6 +1,15 @@
 import { z } from 'zod';
 import { ToolChoiceSchema, ToolDefinitionSchema } from './tool.schema';
 
+/**
+ * What makes a job an embeddings job: its user messages are the inputs, in order, and the worker embeds them
+ * instead of generating (`POST /v1/embeddings`).
+ */
+export const EmbeddingParamsSchema = z.object({
+  dimensions: z.number().int().positive().optional(),
+});
+export type EmbeddingParams = z.infer<typeof EmbeddingParamsSchema>;
+
 /** Sampling parameters and the offered tools, which a job carries from the request to the provider. */
 export const CompletionParamsSchema = z.object({
   max_tokens: z.number().int().positive().optional(),
@@ -10,6 +19,7 @@ export const CompletionParamsSchema = z.object({
   user: z.string().max(256).optional(),
   tools: z.array(ToolDefinitionSchema).optional(),
   tool_choice: ToolChoiceSchema.optional(),
+  embedding: EmbeddingParamsSchema.optional(),
 });
 export type CompletionParams = z.infer<typeof CompletionParamsSchema>;
 

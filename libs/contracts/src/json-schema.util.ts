@@ -8,8 +8,8 @@ const MAX_DEPTH = 32;
 
 /**
  * A light, structural check that a value is a JSON Schema, as a tool's `parameters` must be. It does not
- * validate against the meta-schema (no library needed, and providers each accept their own subset anyway); it
- * rejects what no provider could read: a schema that is not an object (or, nested, a boolean), an unknown `type`,
+ * validate against a meta-schema (Ajv's would turn away schemas that generators emit and providers take; the
+ * reasons are in docs/architecture.md, "Libraries we rely on"); it rejects what no provider could read: a schema that is not an object (or, nested, a boolean), an unknown `type`,
  * `properties` that is not a map of schemas, `required` that is not a list of distinct strings, an `enum` that is
  * not a non-empty list, and subschemas (`items`, `anyOf`, …) that are not schemas. Answers the first problem
  * found, with the JSON path below the checked value (`properties.city.type`), or null when it looks valid.

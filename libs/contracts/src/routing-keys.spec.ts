@@ -2,6 +2,7 @@ import { isMessageType, MESSAGE_SCHEMAS, MessageTypes, parseMessage, routingKeyO
 
 const JOB_ID = '0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b';
 const AT = '2025-01-02T03:04:05.678Z';
+const KEY_ID = '0190a5b2-7c3d-7e4f-8a1b-00000000000b';
 
 const valid: { [T in MessageType]: MessagePayload<T> } = {
   'job.requested': {
@@ -9,10 +10,13 @@ const valid: { [T in MessageType]: MessagePayload<T> } = {
     tenant_id: 'tenant-alice',
     model: 'simulated',
     priority: 'high',
+    shard: 3,
+    reply_to: 'reply.gw-1',
     messages: [{ role: 'user', content: 'Hello' }],
     params: { max_tokens: 32 },
     metadata: { ticket: '42' },
     created_at: AT,
+    settings_version: '00001735787045678000',
   },
   'job.started': { job_id: JOB_ID, tenant_id: 'tenant-alice', attempt: 1, worker_id: 'worker-1', started_at: AT },
   'job.delta': { job_id: JOB_ID, tenant_id: 'tenant-alice', attempt: 1, seq: 0, content: 'Hel' },
@@ -39,19 +43,56 @@ const valid: { [T in MessageType]: MessagePayload<T> } = {
     error: { code: 'retries_exhausted', message: 'gave up after 5 attempts' },
   },
   'job.cancelled': { job_id: JOB_ID, tenant_id: 'tenant-alice', cancelled_at: AT },
+  'job.expired': { job_id: JOB_ID, tenant_id: 'tenant-alice', expired_at: AT },
+  'job.outcome': {
+    type: 'job.failed',
+    event: { job_id: JOB_ID, tenant_id: 'tenant-alice', attempt: 1, failed_at: AT, error: { code: 'provider_error', message: 'no' } },
+    reply_to: 'reply.gw-1',
+  },
   'job.cancel_requested': { job_id: JOB_ID, tenant_id: 'tenant-alice', requested_at: AT },
+  'job.watch': { job_id: JOB_ID },
+  'webhook.endpoints_changed': { tenant_id: 'tenant-alice' },
   'webhook.delivery': { delivery_id: '0190a5b2-7c3d-7e4f-8a1b-000000000001', job_id: JOB_ID, tenant_id: 'tenant-alice' },
+  'tenant.settings_changed': { tenant_id: 'tenant.alice', changed_at: AT },
+  'access.changed': { reason: 'key_revoked', tenant_id: 'tenant-alice', key_id: KEY_ID, changed_at: AT },
+  'worker.heartbeat': {
+    worker_id: 'inference.host:42',
+    slots: 4,
+    jobs: [{ job_id: JOB_ID, tenant_id: 'tenant-alice', started_at: AT }],
+    started_at: AT,
+    sent_at: AT,
+    interval_ms: 2000,
+  },
 };
 
 const ALL_TYPES = Object.keys(MESSAGE_SCHEMAS) as MessageType[];
 
 describe('routingKeyOf', () => {
-  it.each(['high', 'normal', 'low'] as const)('routes job.requested by priority band (%s)', (band) => {
-    expect(routingKeyOf('job.requested', { ...valid['job.requested'], priority: band })).toBe(`job.requested.${band}`);
+  it.each(['high', 'normal', 'low'] as const)('routes job.requested by priority band (%s) and shard', (band) => {
+    expect(routingKeyOf('job.requested', { ...valid['job.requested'], priority: band })).toBe(`job.requested.${band}.3`);
   });
 
-  it.each(ALL_TYPES.filter((t) => t !== 'job.requested'))('routes %s by type and job id', (type) => {
+  const NOT_BY_JOB: readonly MessageType[] = ['job.requested', 'webhook.endpoints_changed', 'access.changed', 'worker.heartbeat', 'tenant.settings_changed'];
+
+  it('routes tenant.settings_changed by its type alone, whatever dots the tenant id holds', () => {
+    expect(routingKeyOf('tenant.settings_changed', valid['tenant.settings_changed'])).toBe('tenant.settings_changed');
+  });
+
+  it('routes access.changed by the key id, or as a whole tenant', () => {
+    expect(routingKeyOf('access.changed', valid['access.changed'])).toBe(`access.changed.${KEY_ID}`);
+    expect(routingKeyOf('access.changed', { reason: 'tenant_disabled', tenant_id: 'tenant-alice', changed_at: AT })).toBe('access.changed.tenant');
+  });
+
+  it('routes worker.heartbeat by the worker id as one routing-key word', () => {
+    expect(routingKeyOf('worker.heartbeat', valid['worker.heartbeat'])).toBe('worker.heartbeat.inference-host-42');
+  });
+
+  it.each(ALL_TYPES.filter((t) => !NOT_BY_JOB.includes(t)))('routes %s by type and job id', (type) => {
     expect(routingKeyOf(type, valid[type])).toBe(`${type}.${JOB_ID}`);
+  });
+
+  it('routes webhook.endpoints_changed by type alone: a tenant id may hold dots', () => {
+    expect(routingKeyOf('webhook.endpoints_changed', { tenant_id: 'acme.eu' })).toBe('webhook.endpoints_changed.tenant');
   });
 });
 
@@ -66,12 +107,14 @@ describe('parseMessage', () => {
     ['job.requested', { ...valid['job.requested'], messages: [] }, 'messages'],
     ['job.requested', { ...valid['job.requested'], messages: [{ role: 'robot', content: 'x' }] }, 'messages.0.role'],
     ['job.requested', { ...valid['job.requested'], created_at: 'yesterday' }, 'created_at'],
+    ['job.requested', { ...valid['job.requested'], settings_version: AT }, 'settings_version'],
     ['job.started', { ...valid['job.started'], attempt: 0 }, 'attempt'],
     ['job.started', { ...valid['job.started'], job_id: 'not-a-uuid' }, 'job_id'],
     ['job.delta', { ...valid['job.delta'], seq: -1 }, 'seq'],
     ['job.completed', { ...valid['job.completed'], result: { ...valid['job.completed'].result, finish_reason: 'bored' } }, 'result.finish_reason'],
     ['job.failed', { ...valid['job.failed'], error: { code: 'oops', message: 'x' } }, 'error.code'],
     ['job.cancelled', { job_id: JOB_ID, cancelled_at: AT }, 'tenant_id'],
+    ['tenant.settings_changed', { tenant_id: '', changed_at: AT }, 'tenant_id'],
   ] as Array<[MessageType, unknown, string]>)('rejects an invalid %s payload, naming the path %p', (type, payload, path) => {
     const result = parseMessage(type, payload);
     expect(result.ok).toBe(false);
@@ -90,12 +133,9 @@ describe('isMessageType', () => {
     expect(isMessageType(type)).toBe(true);
   });
 
-  it.each(['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'job.unknown', 'job', '', 'JOB.REQUESTED'])(
-    'rejects the string %p',
-    (value) => {
-      expect(isMessageType(value)).toBe(false);
-    },
-  );
+  it.each(['__proto__', 'toString', 'constructor', 'hasOwnProperty', 'job.unknown', 'job', '', 'JOB.REQUESTED'])('rejects the string %p', (value) => {
+    expect(isMessageType(value)).toBe(false);
+  });
 
   it.each([[undefined], [null], [42], [{}]])('rejects the non-string %p', (value) => {
     expect(isMessageType(value)).toBe(false);

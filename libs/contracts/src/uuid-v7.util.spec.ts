@@ -33,6 +33,20 @@ describe('uuidv7', () => {
     expect(shuffled.sort()).toEqual(ids);
   });
 
+  it('sorts ids made in one millisecond in creation order', () => {
+    const now = 1_700_000_000_000;
+    const ids = Array.from({ length: 100 }, () => uuidv7(now));
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(100);
+  });
+
+  it('keeps the given time even just after a later one', () => {
+    const earlier = 1_700_000_000_000;
+    const later = earlier + 5;
+    uuidv7(later);
+    expect(parseInt(hexDigits(uuidv7(earlier)).slice(0, 12), 16)).toBe(earlier);
+  });
+
   it('sorts ids made from the real clock in creation order', async () => {
     const ids: string[] = [];
     for (let i = 0; i < 5; i += 1) {

@@ -3,7 +3,13 @@ const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE'
 /** SQLSTATEs of a server that is going away, starting, or full (class 08 is checked by prefix). */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300']);
 /** What node-postgres and its pool say, without a code, when a connection ends or cannot be had. */
-const UNAVAILABLE_MESSAGES = [/connection terminated/i, /timeout exceeded when trying to connect/i, /connection (is )?closed/i, /client has encountered a connection error/i, /terminating connection/i];
+const UNAVAILABLE_MESSAGES = [
+  /connection terminated/i,
+  /timeout exceeded when trying to connect/i,
+  /connection (is )?closed/i,
+  /client has encountered a connection error/i,
+  /terminating connection/i,
+];
 
 /**
  * Whether an error from a store call means the database could not be reached (down, restarting, connection cut,

@@ -1,59 +1,68 @@
-import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
 import { createDataSource, type DatabaseConnectionOptions } from './data-source.factory';
+import { IDEMPOTENCY_STORE } from './idempotency-store.port';
 import { JOB_CHUNK_STORE } from './job-chunk-store.port';
+import { JOB_STATS_STORE } from './job-stats-store.port';
 import { JOB_STORE } from './job-store.port';
 import { runMigrations } from './migrations.runner';
+import { PostgresClient } from './postgres.client';
+import { PostgresIdempotencyStore } from './postgres-idempotency.store';
+import { PostgresJobChunkStore } from './postgres-job-chunk.store';
+import { PostgresJobStatsStore } from './postgres-job-stats.store';
+import { PostgresJobStore } from './postgres-job.store';
+import { PostgresRateBucketStore } from './postgres-rate-bucket.store';
+import { PostgresTenantKeyStore } from './postgres-tenant-key.store';
+import { PostgresTenantQuotaStore } from './postgres-tenant-quota.store';
+import { PostgresTenantLimitsStore } from './postgres-tenant-limits.store';
+import { PostgresTenantSettingsStore } from './postgres-tenant-settings.store';
+import { PostgresUsageStore } from './postgres-usage.store';
+import { PostgresAdminAuditStore } from './postgres-admin-audit.store';
+import { PostgresDeadLetterStore } from './postgres-dead-letter.store';
+import { PostgresTenantAdminStore } from './postgres-tenant-admin.store';
+import { ADMIN_AUDIT_STORE } from './admin-audit-store.port';
+import { DEAD_LETTER_STORE } from './dead-letter-store.port';
+import { TENANT_ADMIN_STORE } from './tenant-admin-store.port';
+import { PostgresWebhookDeliveryStore } from './postgres-webhook-delivery.store';
+import { PostgresWebhookEndpointStore } from './postgres-webhook-endpoint.store';
+import { RATE_BUCKET_STORE } from './rate-bucket-store.port';
 import { TENANT_KEY_STORE } from './tenant-key-store.port';
-import { TypeOrmJobChunkStore } from './typeorm-job-chunk.store';
-import { TypeOrmJobStore } from './typeorm-job.store';
-import { TypeOrmTenantKeyStore } from './typeorm-tenant-key.store';
-import { TypeOrmUsageStore } from './typeorm-usage.store';
-import { TypeOrmWebhookDeliveryStore } from './typeorm-webhook-delivery.store';
-import { TypeOrmWebhookEndpointStore } from './typeorm-webhook-endpoint.store';
+import { TENANT_QUOTA_STORE } from './tenant-quota-store.port';
+import { TENANT_LIMITS_STORE } from './tenant-limits-store.port';
+import { TENANT_SETTINGS_STORE } from './tenant-settings-store.port';
 import { USAGE_STORE } from './usage-store.port';
 import { WEBHOOK_DELIVERY_STORE } from './webhook-delivery-store.port';
 import { WEBHOOK_ENDPOINT_STORE } from './webhook-endpoint-store.port';
 
-/** The initialized TypeORM DataSource, for code that needs more than the two stores (health checks, tests). */
+/** The initialized TypeORM DataSource, for code that needs the connection itself (tests). */
 export const DATA_SOURCE = Symbol('DATA_SOURCE');
 
 export interface DatabaseModuleOptions extends DatabaseConnectionOptions {
   /** Apply pending migrations at start-up (under the advisory lock). Off when a separate `migrate` step runs them. */
   migrate: boolean;
-  /**
-   * Share one pool with every other app of this process that names the same URL (the embedded mode). PGlite's
-   * socket server interleaves concurrent statements of different connections, so there it must be one pool of one.
-   */
-  share?: boolean;
 }
 
-/** Pools shared by the apps of one process, by URL, closed when the last app using one shuts down. */
-const shared = new Map<string, { dataSource: Promise<DataSource>; users: number }>();
+/** Every store a feature module may ask for, by its port's token. */
+const STORES = {
+  [JOB_STORE]: PostgresJobStore,
+  [JOB_CHUNK_STORE]: PostgresJobChunkStore,
+  [JOB_STATS_STORE]: PostgresJobStatsStore,
+  [TENANT_KEY_STORE]: PostgresTenantKeyStore,
+  [USAGE_STORE]: PostgresUsageStore,
+  [WEBHOOK_ENDPOINT_STORE]: PostgresWebhookEndpointStore,
+  [WEBHOOK_DELIVERY_STORE]: PostgresWebhookDeliveryStore,
+  [TENANT_QUOTA_STORE]: PostgresTenantQuotaStore,
+  [RATE_BUCKET_STORE]: PostgresRateBucketStore,
+  [IDEMPOTENCY_STORE]: PostgresIdempotencyStore,
+  [TENANT_LIMITS_STORE]: PostgresTenantLimitsStore,
+  [TENANT_SETTINGS_STORE]: PostgresTenantSettingsStore,
+  [TENANT_ADMIN_STORE]: PostgresTenantAdminStore,
+  [ADMIN_AUDIT_STORE]: PostgresAdminAuditStore,
+  [DEAD_LETTER_STORE]: PostgresDeadLetterStore,
+} as const;
+export type StoreToken = keyof typeof STORES;
 
 const logger = new Logger('Database');
-const SHARED_URL = Symbol('DATABASE_SHARED_URL');
-
-function acquireShared(options: DatabaseModuleOptions): Promise<DataSource> {
-  let entry = shared.get(options.url);
-  if (!entry) {
-    entry = { dataSource: openDataSource(options), users: 0 };
-    shared.set(options.url, entry);
-    entry.dataSource.catch(() => shared.delete(options.url));
-  }
-  entry.users += 1;
-  return entry.dataSource;
-}
-
-/** True when the caller was the pool's last user and should close it. */
-function releaseShared(url: string): boolean {
-  const entry = shared.get(url);
-  if (!entry) return true;
-  entry.users -= 1;
-  if (entry.users > 0) return false;
-  shared.delete(url);
-  return true;
-}
 
 /** Connects before the app starts, so a process without its database fails at boot, not on the first request. */
 async function openDataSource(options: DatabaseModuleOptions): Promise<DataSource> {
@@ -70,35 +79,41 @@ async function openDataSource(options: DatabaseModuleOptions): Promise<DataSourc
   return dataSource;
 }
 
-/** PostgreSQL for a whole app: provides JOB_STORE, TENANT_KEY_STORE and DATA_SOURCE, and closes the pool on shutdown. */
+/** The stores of one feature module: `DatabaseModule.forFeature([JOB_STORE, USAGE_STORE])`. */
+@Module({})
+export class DatabaseFeatureModule {}
+
+/**
+ * PostgreSQL for a whole app: `forRoot` opens the one pool of the process (and closes it on shutdown);
+ * `forFeature` gives a feature module the stores it names, and only those.
+ */
 @Global()
 @Module({})
 export class DatabaseModule implements OnApplicationShutdown {
-  constructor(
-    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(SHARED_URL) private readonly sharedUrl: string | null,
-  ) {}
+  constructor(@Inject(DATA_SOURCE) private readonly dataSource: DataSource) {}
 
   static forRoot(options: DatabaseModuleOptions): DynamicModule {
     return {
       module: DatabaseModule,
       providers: [
-        { provide: DATA_SOURCE, useFactory: () => (options.share ? acquireShared(options) : openDataSource(options)) },
-        { provide: SHARED_URL, useValue: options.share ? options.url : null },
-        { provide: JOB_STORE, useFactory: (ds: DataSource) => new TypeOrmJobStore(ds), inject: [DATA_SOURCE] },
-        { provide: TENANT_KEY_STORE, useFactory: (ds: DataSource) => new TypeOrmTenantKeyStore(ds), inject: [DATA_SOURCE] },
-        { provide: WEBHOOK_ENDPOINT_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookEndpointStore(ds), inject: [DATA_SOURCE] },
-        { provide: WEBHOOK_DELIVERY_STORE, useFactory: (ds: DataSource) => new TypeOrmWebhookDeliveryStore(ds), inject: [DATA_SOURCE] },
-        { provide: USAGE_STORE, useFactory: (ds: DataSource) => new TypeOrmUsageStore(ds), inject: [DATA_SOURCE] },
-        { provide: JOB_CHUNK_STORE, useFactory: (ds: DataSource) => new TypeOrmJobChunkStore(ds), inject: [DATA_SOURCE] },
+        { provide: DATA_SOURCE, useFactory: () => openDataSource(options) },
+        { provide: PostgresClient, useFactory: (ds: DataSource) => PostgresClient.of(ds), inject: [DATA_SOURCE] },
       ],
-      exports: [DATA_SOURCE, JOB_STORE, TENANT_KEY_STORE, WEBHOOK_ENDPOINT_STORE, WEBHOOK_DELIVERY_STORE, USAGE_STORE, JOB_CHUNK_STORE],
+      exports: [DATA_SOURCE, PostgresClient],
     };
+  }
+
+  static forFeature(stores: readonly StoreToken[]): DynamicModule {
+    const providers: Provider[] = stores.map((token) => ({
+      provide: token,
+      useFactory: (db: PostgresClient) => new STORES[token](db),
+      inject: [PostgresClient],
+    }));
+    return { module: DatabaseFeatureModule, providers, exports: [...stores] };
   }
 
   /** Last of the shutdown hooks, so consumers draining in onModuleDestroy can still write. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.sharedUrl !== null && !releaseShared(this.sharedUrl)) return;
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

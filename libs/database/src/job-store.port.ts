@@ -1,54 +1,19 @@
-import type {
-  Usage,
-  ChatMessage,
-  CompletionParams,
-  JobCancelled,
-  JobCompleted,
-  JobFailed,
-  JobResult,
-  JobStarted,
-  JobStatus,
-  PriorityBand,
-  ProviderAttempt,
-} from '@conveyor/contracts';
+import type { JobCancelled, JobCompleted, JobExpired, JobFailed, JobRecord, JobStarted, JobStatus, NewJob, PriorityBand } from '@conveyor/contracts';
 
-/** What a job cancelled mid-generation had produced. */
-export interface PartialResult {
-  content: string;
-  usage: Usage;
+/** The terminal transitions of one batch, by kind. */
+export interface EndedJobs {
+  completed: readonly JobCompleted[];
+  failed: readonly JobFailed[];
+  cancelled: readonly JobCancelled[];
+  expired: readonly JobExpired[];
 }
 
-export interface NewJob {
-  id: string;
+/** Queued jobs of one band and tenant: all of them, and those queued before a given job. */
+export interface QueuedCount {
+  band: PriorityBand;
   tenantId: string;
-  model: string;
-  priority: PriorityBand;
-  messages: ChatMessage[];
-  params: CompletionParams;
-  metadata: Record<string, string>;
-  /** W3C trace id of the request that created the job, when there was one. */
-  traceId: string | null;
-  createdAt: Date;
-  /** The request's `callback_url`, if it gave one, and the sealed secret its webhooks are signed with. */
-  callbackUrl?: string | null;
-  callbackSecret?: string | null;
-}
-
-export interface JobRecord extends NewJob {
-  status: JobStatus;
-  result: JobResult | null;
-  error: { code: string; message: string } | null;
-  attempts: number;
-  /** The provider calls of the delivery that finished the job (empty until it finishes). */
-  attemptsLog: ProviderAttempt[];
-  /** Text and usage of a job cancelled mid-generation. */
-  partialResult: PartialResult | null;
-  workerId: string | null;
-  updatedAt: Date;
-  startedAt: Date | null;
-  completedAt: Date | null;
-  failedAt: Date | null;
-  cancelledAt: Date | null;
+  total: number;
+  before: number;
 }
 
 export interface JobListQuery {
@@ -66,10 +31,20 @@ export interface JobStore {
   insert(job: NewJob): Promise<void>;
   /** Removes a job that was never accepted (its publish failed before the 202). */
   remove(id: string): Promise<void>;
+  /** Records that the broker confirmed the job's message: from then on it is no orphan. */
+  markEnqueued(id: string): Promise<void>;
+  /**
+   * Orphans: queued jobs created before `before` whose message was never confirmed (their gateway died between the
+   * row and the confirm). Locks up to `limit` of them in one transaction, skipping rows another replica holds,
+   * hands them to `publish`, marks the ids it answers as enqueued, and commits; answers how many it marked.
+   */
+  republishOrphans(before: Date, limit: number, publish: (jobs: JobRecord[]) => Promise<string[]>): Promise<number>;
   findForTenant(tenantId: string, id: string): Promise<JobRecord | null>;
   listForTenant(tenantId: string, query: JobListQuery): Promise<{ jobs: JobRecord[]; hasMore: boolean }>;
   /** The status alone, for workers deciding whether a delivered job should still run. */
   statusOf(id: string): Promise<JobStatus | null>;
+  /** The status and how many times the job started (a worker's check of a redelivered job). */
+  runStateOf(id: string): Promise<{ status: JobStatus; starts: number } | null>;
   /** Whether the tenant's job has its own `callback_url` (false for an unknown job): one narrow read. */
   hasCallback(tenantId: string, id: string): Promise<boolean>;
   /** queued → cancelled. Answers the job as it is afterwards (unchanged if it was not queued), or null if not the tenant's. */
@@ -85,6 +60,22 @@ export interface JobStore {
   markFailed(event: JobFailed): Promise<boolean>;
   /** queued or running → cancelled; a partial result's (estimated) usage is recorded as markCompleted does. */
   markCancelled(event: JobCancelled): Promise<boolean>;
+  /** markStarted for a batch of events, in one statement; answers the ids it changed. */
+  markStartedMany(events: readonly JobStarted[]): Promise<Set<string>>;
+  /** Terminal transitions of a batch of events, one commit for them all; answers the ids it changed, each with whether it has a callback URL. */
+  markEndedMany(ended: EndedJobs): Promise<Map<string, boolean>>;
+  /** queued → expired. */
+  markExpired(event: JobExpired): Promise<boolean>;
+  /** Queued jobs whose deadline is at or before `now` (the caller's clock, which stamps their expiry), soonest first. */
+  dueToExpire(limit: number, now: Date): Promise<Array<{ id: string; tenantId: string; model: string; priority: PriorityBand; expiresAt: Date }>>;
+  /** Queued jobs per band and tenant, for the given bands, with how many of each were queued before `jobId`. */
+  queuedCounts(bands: readonly PriorityBand[], jobId: string): Promise<QueuedCount[]>;
+  /** How many jobs started (first attempt or later) since `since`: the recent drain rate. */
+  startedSince(since: Date): Promise<number>;
+  /** The current status of each job that exists (a batch's unchanged jobs: ended already, or otherwise?). */
+  statusesOf(ids: readonly string[]): Promise<Map<string, JobStatus>>;
+  /** Jobs cancelled or expired before they ever started, since `since`: their messages may still wait in a band. */
+  endedUnstartedSince(since: Date, limit: number): Promise<string[]>;
   /** Jobs not yet terminal, oldest first (the embedded mode re-enqueues them at start-up). */
   listUnfinished(limit: number): Promise<JobRecord[]>;
   ping(): Promise<void>;

@@ -40,10 +40,7 @@ export interface WebhookDeliveryRecord extends NewWebhookDelivery {
 
 /** What claiming a delivery found: it is this consumer's to attempt now, or why not. */
 export type DeliveryClaim =
-  | { kind: 'claimed'; delivery: WebhookDeliveryRecord; lockToken: string }
-  | { kind: 'finished' }
-  | { kind: 'not-due'; waitMs: number }
-  | { kind: 'missing' };
+  { kind: 'claimed'; delivery: WebhookDeliveryRecord; lockToken: string } | { kind: 'finished' } | { kind: 'not-due'; waitMs: number } | { kind: 'missing' };
 
 /** Where a delivery stands after an attempt. */
 export type DeliveryOutcome = { status: 'succeeded' } | { status: 'pending'; retryInMs: number } | { status: 'dead'; reason: string };

@@ -18,7 +18,8 @@ export interface WebhookEndpointRecord extends NewWebhookEndpoint {
 
 /** Tenants' webhook endpoints. Every tenant-facing method is scoped by tenant: another tenant's endpoint is absent. */
 export interface WebhookEndpointStore {
-  create(endpoint: NewWebhookEndpoint): Promise<WebhookEndpointRecord>;
+  /** Registers the endpoint unless the tenant already has `maxPerTenant`; null then. */
+  create(endpoint: NewWebhookEndpoint, maxPerTenant: number): Promise<WebhookEndpointRecord | null>;
   /** The tenant's endpoints, newest first. */
   listForTenant(tenantId: string): Promise<WebhookEndpointRecord[]>;
   findForTenant(tenantId: string, id: string): Promise<WebhookEndpointRecord | null>;

@@ -30,6 +30,20 @@ describe('WriteBatcher', () => {
     await expect(done).resolves.toBeUndefined();
   });
 
+  it('with a linger, gathers what arrives within it into one batch, even with nothing in flight', async () => {
+    const store = heldStore();
+    const batcher = new WriteBatcher(store.writeMany, { maxBatch: 100, maxInFlight: 2, lingerMs: 100 });
+    const all = [batcher.write(1)];
+    await tick();
+    all.push(batcher.write(2));
+    await tick();
+    expect(store.batches).toEqual([]); // still lingering
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(store.batches).toEqual([[1, 2]]);
+    await store.complete();
+    await expect(Promise.all(all)).resolves.toHaveLength(2);
+  });
+
   it('groups what arrives while a batch is in flight into the next one, up to maxBatch', async () => {
     const store = heldStore();
     const batcher = new WriteBatcher(store.writeMany, { maxBatch: 3, maxInFlight: 1 });
@@ -51,7 +65,12 @@ describe('WriteBatcher', () => {
     const batcher = new WriteBatcher(store.writeMany, { maxBatch: 10, maxInFlight: 1 });
     const first = batcher.write(1);
     await tick();
-    const rest = [2, 3, 4].map((n) => batcher.write(n).then(() => 'ok', (e: Error) => e.message));
+    const rest = [2, 3, 4].map((n) =>
+      batcher.write(n).then(
+        () => 'ok',
+        (e: Error) => e.message,
+      ),
+    );
     await store.complete(); // [1] succeeds; [2,3,4] is written next
     await store.complete(); // [2,3,4] fails: retried as [2], [3], [4]
     await store.complete();

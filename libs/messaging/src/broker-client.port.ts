@@ -1,4 +1,4 @@
-import type { MessageType } from '@conveyor/contracts';
+import type { MessageType, PriorityBand } from '@conveyor/contracts';
 
 /** A message ready for the wire. Built by MessagePublisher; adapters only move it. */
 export interface OutboundMessage {
@@ -12,6 +12,8 @@ export interface OutboundMessage {
   headers: Record<string, string>;
   /** Persistent messages are confirmed by the broker before publish resolves; transient ones are fire-and-forget. */
   persistent: boolean;
+  /** More routing keys on the same exchange (sender-selected distribution): one publish, several routes. */
+  cc?: readonly string[];
 }
 
 /** A message handed to a consumer, with the three ways to settle it. */
@@ -49,6 +51,12 @@ export interface Subscription {
   cancel(): Promise<void>;
 }
 
+/** A queue consumer that can stop taking deliveries for a while and keep what it holds (see the job scheduler). */
+export interface PausableSubscription extends Subscription {
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+}
+
 /**
  * A queue of this process's own whose bindings change at run time: each streaming replica binds the jobs its
  * clients watch (`job.*.<job_id>`) and unbinds them when the last watcher leaves, so it receives only those
@@ -59,10 +67,20 @@ export interface RoutedListener extends Subscription {
   unbind(pattern: string): Promise<void>;
 }
 
+/** A priority band's work queues as the broker sees them. */
+export interface BandQueueDepth {
+  /** The band's queues (canonical names). */
+  queues: string[];
+  /** Messages ready to be taken, summed over the band's queues (messages a worker holds unacked are not counted). */
+  messages: number;
+  /** The most consumers on one of the band's queues: every worker consumes each shard, so this is how many consume the band. */
+  consumers: number;
+}
+
 /**
  * The port every broker adapter implements: RabbitMQ (amqplib) for production, in-process for the embedded
- * mode and unit tests. Both honour the same semantics: strict band priority, manual acks, redelivery with a
- * delivery count, a delivery limit, retry queues and dead-lettering.
+ * mode and unit tests. Both honour the same semantics: manual acks, prefetch, redelivery with a delivery count, a
+ * delivery limit, retry queues and dead-lettering; band order is the worker's (see the job scheduler).
  */
 export interface BrokerClient {
   readonly kind: 'amqp' | 'in-process';
@@ -71,11 +89,7 @@ export interface BrokerClient {
   /** Resolves once the broker has taken responsibility (confirm) for persistent messages. Rejects with BrokerUnavailableError. */
   publish(message: OutboundMessage): Promise<void>;
   /** Pushes a queue's messages to `onDelivery`, at most `prefetch` unsettled at a time. Survives reconnects. */
-  consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription>;
-  /** Takes one message from the first non-empty queue, in the order given, or null if all are empty. */
-  take(queues: readonly string[]): Promise<Delivery | null>;
-  /** Called when a job was published to a band queue, so idle workers take it without waiting to poll. */
-  onWake(listener: () => void): Promise<Subscription>;
+  consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<PausableSubscription>;
   /**
    * Hears every message published to `exchange` whose routing key matches `pattern`, on a queue of this
    * process's own that lives as long as the subscription (control messages such as cancel requests).
@@ -85,6 +99,8 @@ export interface BrokerClient {
   listenRouted(exchange: string, listener: (message: BroadcastMessage) => void): Promise<RoutedListener>;
   /** True while connected and able to publish. */
   isReady(): boolean;
+  /** Each band's work queues, read from the broker itself (RabbitMQ: a passive declare per queue). */
+  queueDepths(): Promise<Record<PriorityBand, BandQueueDepth>>;
   close(): Promise<void>;
 }
 

@@ -14,13 +14,27 @@ import { exchangeOf } from './topology';
 export class MessagePublisher {
   constructor(@Inject(BROKER_CLIENT) private readonly broker: BrokerClient) {}
 
-  async publish<T extends MessageType>(type: T, payload: MessagePayload<T>): Promise<void> {
+  /** `options.cc`: more routing keys for the same publish (a waiting gateway replica's reply key). */
+  async publish<T extends MessageType>(
+    type: T,
+    payload: MessagePayload<T>,
+    options: { cc?: readonly string[]; headers?: Record<string, string> } = {},
+  ): Promise<void> {
     const parsed = parseMessage(type, payload);
     if (!parsed.ok) throw new Error(`refusing to publish an invalid ${type}: ${parsed.error}`);
     const exchange = exchangeOf(type);
     const routingKey = routingKeyOf(type, parsed.payload);
     const persistent = DURABLE_TYPES.has(type);
-    const message = (headers: Record<string, string>) => ({ type, exchange, routingKey, body: Buffer.from(JSON.stringify(parsed.payload)), messageId: randomUUID(), headers, persistent });
+    const message = (headers: Record<string, string>) => ({
+      type,
+      exchange,
+      routingKey,
+      body: Buffer.from(JSON.stringify(parsed.payload)),
+      messageId: randomUUID(),
+      headers: { ...options.headers, ...headers },
+      persistent,
+      ...(options.cc?.length ? { cc: options.cc } : {}),
+    });
     // A transient message (a stream's chunk, one per token at slow rates) gets no span of its own: a producer
     // span per token cost more than the publish, and the job's trace already has its start and end.
     if (!persistent) return this.broker.publish(message(injectTraceHeaders({})));

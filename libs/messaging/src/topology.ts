@@ -1,23 +1,60 @@
-import { PRIORITY_BANDS, allOfType, type MessageType, type PriorityBand } from '@conveyor/contracts';
+import { PRIORITY_BANDS, allOfType, jobRoutingKey, type MessageType, type PriorityBand } from '@conveyor/contracts';
 
 /**
  * The broker topology, declared in this one place (redeclaring a queue with other arguments fails with
- * 406 PRECONDITION_FAILED, so nothing else declares queues). The README diagram mirrors this file.
+ * 406 PRECONDITION_FAILED, so nothing else declares queues). The diagram in docs/architecture.md mirrors this file.
  */
 export const Exchanges = {
-  /** direct: `job.requested.<band>` → the band's work queue. */
+  /** direct: `job.requested.<band>.<shard>` → that shard's work queue. */
   jobs: 'conveyor.jobs',
-  /** topic: `<event>.<job_id>` → the services' event queues (and, later, per-job stream bindings). */
+  /** topic: `<event>.<job_id>` → the services' event queues, per-job stream bindings and reply keys. */
   events: 'conveyor.events',
   /** fanout: dead letters, from the broker (delivery limit) and from handlers (invalid, exhausted). */
   deadLetter: 'conveyor.dlx',
   /** direct: `<queue>.retry.<tier>` → that delay queue, which dead-letters back into `<queue>` when a message expires. */
   retry: 'conveyor.retry',
-  /** fanout, transient: rung after job publishes (at most once per 2 ms) so an idle worker polls the bands at once. */
-  wake: 'conveyor.wake',
+  /**
+   * headers, matched on the tier: job retries, for every shard at once. The tier queues dead-letter into
+   * `conveyor.jobs` with the message's own routing key, which returns it to the shard it came from.
+   */
+  jobRetry: 'conveyor.jobs.retry',
 } as const;
 
-export const bandQueue = (band: PriorityBand): string => `conveyor.jobs.${band}`;
+/** How many shard queues each band has, and how tenants are spread over them (the same in every service). */
+export interface TopologyOptions {
+  jobShards: number;
+  /** Mixed into the tenant's hash: a new salt moves every tenant to another shard (change it with empty queues). */
+  shardSalt?: string;
+}
+
+export const DEFAULT_TOPOLOGY: TopologyOptions = { jobShards: 4 };
+
+/** One band's shard queue. */
+export const jobQueue = (band: PriorityBand, shard: number): string => `conveyor.jobs.${band}.${shard}`;
+
+/** Every job queue, highest band first, shards in order within a band. Workers consume all of them. */
+export function jobQueues(options: TopologyOptions): string[] {
+  return PRIORITY_BANDS.flatMap((band) => Array.from({ length: options.jobShards }, (_, shard) => jobQueue(band, shard)));
+}
+
+/** The band a job queue belongs to, or null for any other queue. */
+export function bandOfQueue(queue: string): PriorityBand | null {
+  const band = /^conveyor\.jobs\.(high|normal|low)\.\d+$/.exec(queue)?.[1];
+  return (band as PriorityBand | undefined) ?? null;
+}
+
+/**
+ * The shard of a tenant's jobs: FNV-1a (32 bit) of the salt and the tenant id, modulo the shard count. Stochastic
+ * fair queuing: a tenant's backlog fills one shard of a band, and workers serve a band's shards in turn.
+ */
+export function shardOf(tenantId: string, options: TopologyOptions): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${options.shardSalt ?? ''}\u0000${tenantId}`) {
+    hash ^= char.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % options.jobShards;
+}
 
 /**
  * The delay tiers of every retrying queue, shortest first: one delay queue per tier, each with a fixed
@@ -35,7 +72,12 @@ export function retryTierFor(delayMs: number, tiersMs: readonly number[] = RETRY
 }
 
 /** Units for naming tiers, largest first. */
-const TIER_UNITS: ReadonlyArray<[unitMs: number, suffix: string]> = [[3_600_000, 'h'], [60_000, 'm'], [1_000, 's'], [1, 'ms']];
+const TIER_UNITS: ReadonlyArray<[unitMs: number, suffix: string]> = [
+  [3_600_000, 'h'],
+  [60_000, 'm'],
+  [1_000, 's'],
+  [1, 'ms'],
+];
 
 /** `<queue>.retry.<tier>`, the tier in its largest whole unit (`5s`, `2m`, `1h`; `250ms` below a second). */
 export function retryTierQueue(queue: string, tierMs: number): string {
@@ -53,10 +95,11 @@ export function assertRetryTiers(tiersMs: readonly number[]): void {
   if (!valid) throw new Error(`retry tiers must be whole positive milliseconds in increasing order (got ${tiersMs.join(', ')})`);
 }
 
-/** Work queues, highest priority first. Workers always take from an earlier queue before a later one. */
-export const BAND_QUEUES: readonly string[] = PRIORITY_BANDS.map(bandQueue);
-
 export const DEAD_LETTER_QUEUE = 'conveyor.dead';
+/** Worker outcomes (`job.outcome.*`), which persistence commits before it announces the job's end. */
+export const PERSISTENCE_QUEUE = 'conveyor.persistence';
+/** Terminal job events, published after their commit: the notification service's webhook fan-out. */
+export const NOTIFICATION_QUEUE = 'conveyor.notification';
 /** The persistence service's copy of every dead letter: a job whose message died is marked failed, never left running. */
 export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
 /**
@@ -66,9 +109,9 @@ export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
 export const WEBHOOK_QUEUE = 'conveyor.webhooks';
 /**
  * Every job's text chunks (`job.delta.*`), which persistence batches into `job_chunks` so late and resuming
- * stream subscribers can replay them. A classic queue of transient messages: chunks are short-lived and
- * replaceable (the job's final result is the source of truth), so replicating and fsyncing each one, as a
- * quorum queue does, would cost far more than losing one.
+ * stream subscribers can replay them, and the transient `job.started.*` that mark a job running. A classic queue
+ * of transient messages: they are short-lived and replaceable (the job's final result is the source of truth), so
+ * replicating and fsyncing each one, as a quorum queue does, would cost far more than losing one.
  */
 export const DELTAS_QUEUE = 'conveyor.persistence.deltas';
 
@@ -78,8 +121,18 @@ export interface QueueSpec {
   bindings: Array<[exchange: string, pattern: string]>;
   /** Quorum queues dead-letter a message past this many deliveries (a crash loop, a poison message). */
   deliveryLimit: boolean;
-  /** Its delay queues, one per tier (`<name>.retry.<tier>`), are declared next to it. */
-  retry: boolean;
+  /**
+   * The job queues: a worker holds more deliveries than it runs (its prefetch), and one killed returns them all, each
+   * charged a delivery. Their limit proper counts the job's starts (the worker checks them on a redelivery), so the
+   * broker's limit is scaled by HELD_DELIVERY_ALLOWANCE, a backstop for a job that kills its worker before its start
+   * is recorded.
+   */
+  countsStarts?: boolean;
+  /**
+   * How a message that should be tried later waits: `own`, in the queue's own delay queues (`<name>.retry.<tier>`);
+   * `job-tiers`, in the tier queues all job shards share (`conveyor.jobs.retry.<tier>`); `none`, it cannot.
+   */
+  retry: 'own' | 'job-tiers' | 'none';
   /**
    * A sink of dead letters: what its consumers give up on is acked and dropped (the copy in
    * `conveyor.dead` stays), never dead-lettered again, which would loop through the fanout.
@@ -87,7 +140,7 @@ export interface QueueSpec {
   sink?: boolean;
   /**
    * `quorum` (the default): replicated, with a delivery count. `classic`: for transient, replaceable messages
-   * (chunks), declared durable with an `x-max-length` so a stalled consumer cannot fill the broker.
+   * (chunks and starts), declared durable with an `x-max-length` so a stalled consumer cannot fill the broker.
    */
   queueType?: 'quorum' | 'classic';
 }
@@ -95,53 +148,79 @@ export interface QueueSpec {
 export type ConsumerGroupName = 'inference' | 'persistence' | 'notification';
 
 export interface ConsumerGroup {
-  /** `bands`: strict priority over several queues, taken one at a time. `queue`: one queue, pushed with prefetch. */
-  mode: 'bands' | 'queue';
+  /** `jobs`: the band shards, pushed and started by the worker's scheduler in band order. `queue`: each queue pushed as it comes. */
+  mode: 'jobs' | 'queue';
   queues: readonly string[];
   types: readonly MessageType[];
 }
 
-const terminalAndStarted = ['job.started', 'job.completed', 'job.failed', 'job.cancelled'] as const;
-const terminal = ['job.completed', 'job.failed', 'job.cancelled'] as const;
+const terminal = ['job.completed', 'job.failed', 'job.cancelled', 'job.expired'] as const;
 
-export const CONSUMER_GROUPS: Record<ConsumerGroupName, ConsumerGroup> = {
-  inference: { mode: 'bands', queues: BAND_QUEUES, types: ['job.requested'] },
-  persistence: {
-    mode: 'queue',
-    queues: ['conveyor.persistence', PERSISTENCE_DEAD_LETTER_QUEUE, DELTAS_QUEUE],
-    types: [...terminalAndStarted, 'job.requested', 'job.delta'],
-  },
-  notification: { mode: 'queue', queues: ['conveyor.notification', WEBHOOK_QUEUE], types: [...terminal, 'webhook.delivery'] },
-};
+export function consumerGroups(options: TopologyOptions): Record<ConsumerGroupName, ConsumerGroup> {
+  return {
+    inference: { mode: 'jobs', queues: jobQueues(options), types: ['job.requested'] },
+    persistence: {
+      mode: 'queue',
+      queues: [PERSISTENCE_QUEUE, PERSISTENCE_DEAD_LETTER_QUEUE, DELTAS_QUEUE],
+      types: ['job.outcome', 'job.started', 'job.delta', 'job.requested'],
+    },
+    notification: { mode: 'queue', queues: [NOTIFICATION_QUEUE, WEBHOOK_QUEUE], types: [...terminal, 'webhook.delivery'] },
+  };
+}
 
-export const QUEUES: readonly QueueSpec[] = [
-  ...PRIORITY_BANDS.map((band) => ({
-    name: bandQueue(band),
-    bindings: [[Exchanges.jobs, `job.requested.${band}`]] as Array<[string, string]>,
-    deliveryLimit: true,
-    retry: true,
-  })),
-  {
-    name: 'conveyor.persistence',
-    bindings: terminalAndStarted.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
-    deliveryLimit: true,
-    retry: true,
-  },
-  {
-    name: 'conveyor.notification',
-    bindings: terminal.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
-    deliveryLimit: true,
-    retry: true,
-  },
-  { name: WEBHOOK_QUEUE, bindings: [[Exchanges.events, 'webhook.delivery.*']], deliveryLimit: true, retry: true },
-  { name: DELTAS_QUEUE, bindings: [[Exchanges.events, allOfType('job.delta')]], deliveryLimit: false, retry: false, queueType: 'classic' },
-  { name: DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: false },
-  { name: PERSISTENCE_DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: true, sink: true },
-];
+/** Every queue the topology declares (besides the job retry tiers, see jobRetryTierQueue). */
+export function queueSpecs(options: TopologyOptions): QueueSpec[] {
+  return [
+    ...PRIORITY_BANDS.flatMap((band) =>
+      Array.from({ length: options.jobShards }, (_, shard) => ({
+        name: jobQueue(band, shard),
+        bindings: [[Exchanges.jobs, jobRoutingKey(band, shard)]] as Array<[string, string]>,
+        deliveryLimit: true,
+        countsStarts: true,
+        retry: 'job-tiers' as const,
+      })),
+    ),
+    { name: PERSISTENCE_QUEUE, bindings: [[Exchanges.events, allOfType('job.outcome')]], deliveryLimit: true, retry: 'own' },
+    {
+      name: NOTIFICATION_QUEUE,
+      bindings: terminal.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
+      deliveryLimit: true,
+      retry: 'own',
+    },
+    { name: WEBHOOK_QUEUE, bindings: [[Exchanges.events, 'webhook.delivery.*']], deliveryLimit: true, retry: 'own' },
+    {
+      name: DELTAS_QUEUE,
+      bindings: [
+        [Exchanges.events, allOfType('job.delta')],
+        [Exchanges.events, allOfType('job.started')],
+      ],
+      deliveryLimit: false,
+      retry: 'none',
+      queueType: 'classic',
+    },
+    { name: DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: 'none' },
+    { name: PERSISTENCE_DEAD_LETTER_QUEUE, bindings: [[Exchanges.deadLetter, '']], deliveryLimit: false, retry: 'own', sink: true },
+  ];
+}
+
+/** How many more deliveries than JOB_MAX_DELIVERIES the broker allows a job message (see QueueSpec.countsStarts). */
+export const HELD_DELIVERY_ALLOWANCE = 4;
+
+/** The deliveries after which the broker dead-letters a message of `spec`, or null for none. */
+export function deliveryLimitOf(spec: QueueSpec, maxDeliveries: number): number | null {
+  if (!spec.deliveryLimit) return null;
+  return spec.countsStarts ? maxDeliveries * HELD_DELIVERY_ALLOWANCE : maxDeliveries;
+}
+
+/** The shared delay queue of one tier for every job shard (see Exchanges.jobRetry). */
+export const jobRetryTierQueue = (tierMs: number): string => retryTierQueue('conveyor.jobs', tierMs);
+
+/** The header the job retry exchange routes on. Not `x-…`: a headers exchange leaves those out of its matching. */
+export const JOB_RETRY_TIER_HEADER = 'conveyor-retry-tier';
 
 /** Whether a queue is a dead-letter sink (see QueueSpec.sink). */
 export function isSinkQueue(queue: string): boolean {
-  return QUEUES.some((q) => q.name === queue && q.sink === true);
+  return queue === PERSISTENCE_DEAD_LETTER_QUEUE;
 }
 
 /** The exchange a message type is published to. */
@@ -160,4 +239,12 @@ export function topicMatches(pattern: string, routingKey: string): boolean {
     return (p[i] === '*' || p[i] === k[j]) && match(i + 1, j + 1);
   };
   return match(0, 0);
+}
+
+/**
+ * The routing key a gateway replica's reply queue is bound to: persistence CCs a job's terminal event to it, so the
+ * replica waiting for the job hears its end without binding per job. Only letters, digits, `_` and `-` from the id.
+ */
+export function replyKeyOf(replicaId: string): string {
+  return `reply.${replicaId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }

@@ -2,3 +2,4 @@ export * from './ssrf.guard';
 export * from './webhook-signature';
 export * from './secret-box';
 export * from './webhook-event';
+export * from './special-address.util';

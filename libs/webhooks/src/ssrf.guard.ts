@@ -1,5 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { normalizedAddress, specialRangeOf } from './special-address.util';
 
 /** An address a name resolved to, as `dns.lookup` answers it. */
 export interface ResolvedAddress {
@@ -16,40 +18,20 @@ export type DestinationVerdict = { ok: true; url: URL; pinned: ResolvedAddress }
 const defaultResolver: HostResolver = async (hostname) =>
   (await lookup(hostname, { all: true, verbatim: true })).map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
 
-/** Ranges no tenant-supplied URL may reach, with the name the refusal gives. IPv4 first, then IPv6. */
-const REFUSED_RANGES: ReadonlyArray<[label: string, network: string, prefix: number, family: 'ipv4' | 'ipv6']> = [
-  ['this network', '0.0.0.0', 8, 'ipv4'],
-  ['private', '10.0.0.0', 8, 'ipv4'],
-  ['carrier-grade NAT', '100.64.0.0', 10, 'ipv4'],
-  ['loopback', '127.0.0.0', 8, 'ipv4'],
-  ['link-local (cloud metadata)', '169.254.0.0', 16, 'ipv4'],
-  ['private', '172.16.0.0', 12, 'ipv4'],
-  ['IETF protocol assignments', '192.0.0.0', 24, 'ipv4'],
-  ['private', '192.168.0.0', 16, 'ipv4'],
-  ['benchmarking', '198.18.0.0', 15, 'ipv4'],
-  ['multicast', '224.0.0.0', 4, 'ipv4'],
-  ['reserved', '240.0.0.0', 4, 'ipv4'],
-  ['IPv4-compatible, unspecified or loopback', '::', 96, 'ipv6'],
-  ['IPv4-mapped', '::ffff:0:0', 96, 'ipv6'],
-  ['NAT64', '64:ff9b::', 96, 'ipv6'],
-  ['unique-local', 'fc00::', 7, 'ipv6'],
-  ['link-local', 'fe80::', 10, 'ipv6'],
-  ['multicast', 'ff00::', 8, 'ipv6'],
-];
-
-const REFUSED = REFUSED_RANGES.map(([label, network, prefix, family]) => {
-  const list = new BlockList();
-  list.addSubnet(network, prefix, family);
-  return { label, family, list };
-});
+/** This host's own addresses, every interface's: a webhook must never call back into the machine that sends it. */
+export function interfaceAddresses(): string[] {
+  return Object.values(networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+}
 
 /**
- * The refused range an IP address falls in, or null when it is a public address. Only ranges of the address's
- * own family are asked: a BlockList matches an IPv4 address against `::ffff:0:0/96` as well.
+ * Why an IP address is refused, or null when a webhook may reach it: a special-purpose range that is not
+ * globally reachable (see specialRangeOf), or one of this host's own addresses.
  */
-export function refusedRangeOf(address: string): string | null {
-  const family = isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  return REFUSED.find((range) => range.family === family && range.list.check(address, family))?.label ?? null;
+export function refusedRangeOf(address: string, ownAddresses: readonly string[] = interfaceAddresses()): string | null {
+  const special = specialRangeOf(address);
+  if (special) return special;
+  const normalized = normalizedAddress(address);
+  return ownAddresses.some((own) => normalizedAddress(own) === normalized) ? "local (this host's own)" : null;
 }
 
 /**
@@ -69,6 +51,7 @@ export class DestinationGuard {
   constructor(
     allowedHosts: readonly string[] = [],
     private readonly resolve: HostResolver = defaultResolver,
+    private readonly ownAddresses: () => readonly string[] = interfaceAddresses,
   ) {
     for (const entry of allowedHosts) this.allow(entry.trim().toLowerCase());
   }
@@ -91,9 +74,10 @@ export class DestinationGuard {
     }
     if (addresses.length === 0) return { ok: false, reason: 'has a host name that does not resolve' };
     if (!this.allowedNames.has(host)) {
+      const own = this.ownAddresses();
       for (const { address, family } of addresses) {
         if (this.allowedAddresses.check(address, family === 6 ? 'ipv6' : 'ipv4')) continue;
-        const refused = refusedRangeOf(address);
+        const refused = refusedRangeOf(address, own);
         if (refused) return { ok: false, reason: `points to a ${refused} address` };
       }
     }

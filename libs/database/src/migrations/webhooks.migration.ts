@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Webhooks (issue 5): a job's own `callback_url` (and its sealed signing secret), tenants' webhook endpoints,
+ * Webhooks: a job's own `callback_url` (and its sealed signing secret), tenants' webhook endpoints,
  * and one row per delivery. `webhook_deliveries_once` makes a delivery unique per (target, job, event), so a
  * terminal event the broker delivers twice still produces one logical delivery; the lock columns let exactly
  * one consumer attempt it at a time, and a consumer killed mid-attempt leaves a lock that simply expires.

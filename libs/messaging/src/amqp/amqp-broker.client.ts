@@ -1,14 +1,23 @@
 import { Logger } from '@nestjs/common';
 import type { ChannelModel } from 'amqplib';
-import type { BroadcastMessage, BrokerClient, Delivery, OutboundMessage, RoutedListener, Subscription } from '../broker-client.port';
+import type { PriorityBand } from '@conveyor/contracts';
+import type {
+  BandQueueDepth,
+  BroadcastMessage,
+  BrokerClient,
+  Delivery,
+  OutboundMessage,
+  PausableSubscription,
+  RoutedListener,
+  Subscription,
+} from '../broker-client.port';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
-import { assertRetryTiers, Exchanges, RETRY_DELAY_TIERS_MS } from '../topology';
+import { assertRetryTiers, DEFAULT_TOPOLOGY, Exchanges, RETRY_DELAY_TIERS_MS, type TopologyOptions } from '../topology';
 import { AmqpConfirmPublisher } from './amqp-confirm.publisher';
 import { AmqpConnectionManager, type AmqpLogger } from './amqp-connection.manager';
 import { AmqpConsumerRegistry } from './amqp-consumer.registry';
 import { AmqpDeliveryFactory } from './amqp-delivery.factory';
-import { AmqpPriorityTaker } from './amqp-priority.taker';
-import { DoorbellThrottle } from './doorbell-throttle';
+import { AmqpQueueInspector } from './amqp-queue.inspector';
 import { AmqpNames, declareTopology } from './amqp-topology';
 
 export interface AmqpBrokerClientOptions {
@@ -27,12 +36,9 @@ export interface AmqpBrokerClientOptions {
   namespace?: string;
   /** The delay tiers of the retry queues; topology.ts's RETRY_DELAY_TIERS_MS unless a test needs others. */
   retryTiersMs?: readonly number[];
+  /** Shard queues per band (JOB_QUEUE_SHARDS); topology.ts's default unless given. */
+  topology?: TopologyOptions;
 }
-
-/** The doorbell rung after each job publish: its arrival is the whole message. */
-const WAKE_BODY = Buffer.alloc(0);
-/** Short enough that a job of a burst waits no noticeable time for its ring; long enough to share one under load. */
-const DOORBELL_WINDOW_MS = 2;
 
 /**
  * Publishing to an exchange that does not exist makes the broker close the channel, failing every other
@@ -41,20 +47,18 @@ const DOORBELL_WINDOW_MS = 2;
 const KNOWN_EXCHANGES: ReadonlySet<string> = new Set(Object.values(Exchanges));
 
 /**
- * The RabbitMQ adapter of the BrokerClient port, on amqplib: quorum queues per band pulled in strict
- * priority, publisher confirms with a timeout, manual acks, retry queues in fixed delay tiers, a
- * dead-letter exchange, and a connection that reconnects by itself and brings every consumer back.
+ * The RabbitMQ adapter of the BrokerClient port, on amqplib: quorum queues per band shard, publisher confirms with
+ * a timeout, manual acks, retry queues in fixed delay tiers, a dead-letter exchange, and a connection that
+ * reconnects by itself and brings every consumer back.
  */
 export class AmqpBrokerClient implements BrokerClient {
   readonly kind = 'amqp' as const;
   private readonly logger: AmqpLogger;
   private readonly names: AmqpNames;
-  /** At most one wake-up per DOORBELL_WINDOW_MS, however many jobs are published (see DoorbellThrottle). */
-  private readonly doorbell = new DoorbellThrottle(DOORBELL_WINDOW_MS, () => this.ringDoorbell());
   private readonly connection: AmqpConnectionManager;
   private readonly publisher: AmqpConfirmPublisher;
   private readonly consumers: AmqpConsumerRegistry;
-  private readonly taker: AmqpPriorityTaker;
+  private readonly inspector: AmqpQueueInspector;
   private readonly retryTiersMs: readonly number[];
   private closing: Promise<void> | null = null;
 
@@ -77,7 +81,7 @@ export class AmqpBrokerClient implements BrokerClient {
     const currentConnection = () => this.connection.current;
     const deliveries = new AmqpDeliveryFactory(this.names, this.publisher, this.retryTiersMs);
     this.consumers = new AmqpConsumerRegistry({ names: this.names, deliveries, logger: this.logger, reconnectMs: options.reconnectMs, currentConnection });
-    this.taker = new AmqpPriorityTaker(this.names, deliveries, this.logger, currentConnection);
+    this.inspector = new AmqpQueueInspector(this.names, options.topology ?? DEFAULT_TOPOLOGY, currentConnection);
   }
 
   connect(): Promise<void> {
@@ -101,26 +105,16 @@ export class AmqpBrokerClient implements BrokerClient {
       timestamp: Math.floor(Date.now() / 1000),
       headers: message.headers,
       persistent: message.persistent,
+      ...(message.cc?.length && { CC: [...message.cc] }),
     };
     if (!message.persistent) return this.publisher.send(exchange, message.routingKey, message.body, options);
     await this.publisher.confirmed(exchange, message.routingKey, message.body, options);
-    if (message.exchange === Exchanges.jobs) this.doorbell.jobPublished();
   }
 
-  async consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
+  async consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<PausableSubscription> {
     if (this.closing) throw closedError();
     if (!Number.isInteger(prefetch) || prefetch < 1) throw new Error('prefetch must be an integer of at least 1 (0 would mean unlimited)');
     return this.consumers.consume(queue, prefetch, onDelivery);
-  }
-
-  take(queues: readonly string[]): Promise<Delivery | null> {
-    if (this.closing) return Promise.reject(closedError());
-    return this.taker.take(queues);
-  }
-
-  onWake(listener: () => void): Promise<Subscription> {
-    if (this.closing) return Promise.reject(closedError());
-    return this.consumers.onWake(listener);
   }
 
   listen(exchange: string, pattern: string, listener: (message: BroadcastMessage) => void): Promise<Subscription> {
@@ -136,6 +130,11 @@ export class AmqpBrokerClient implements BrokerClient {
   }
 
   /** Graceful: waits for confirms in flight, cancels every consumer (unsettled messages go back), then closes. */
+  queueDepths(): Promise<Record<PriorityBand, BandQueueDepth>> {
+    if (this.closing) return Promise.reject(closedError());
+    return this.inspector.depths();
+  }
+
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.publisher.settled();
@@ -153,9 +152,11 @@ export class AmqpBrokerClient implements BrokerClient {
   /** Runs on every (re)connect before the client counts as connected: topology, then the publish channel. */
   private async setUpConnection(model: ChannelModel): Promise<void> {
     const channel = await model.createChannel();
-    channel.on('error', (err: Error) => this.logger.error(`declaring the topology failed: ${err.message}`));
-    await declareTopology(channel, this.names, this.options.maxDeliveries, this.retryTiersMs);
-    await channel.close();
+    channel.on('error', (err: Error) => this.logger.warn(`declaring the topology: ${err.message}`));
+    const skipped = await declareTopology(channel, this.names, this.options.maxDeliveries, this.retryTiersMs, this.options.topology ?? DEFAULT_TOPOLOGY);
+    if (skipped.length > 0)
+      this.logger.warn(`${skipped.join(', ')}: its node is down; carrying on without it (its consumer re-attaches once the node is back)`);
+    await channel.close().catch(() => undefined);
     await this.openPublishChannel(model);
   }
 
@@ -168,15 +169,6 @@ export class AmqpBrokerClient implements BrokerClient {
         this.openPublishChannel(model).catch((err: Error) => this.logger.error(`could not re-open the publish channel: ${err.message}`));
       });
     this.publisher.attach(await model.createConfirmChannel(), reopen);
-  }
-
-  /** Rings the wake fanout; if that fails the job is still queued, and idle workers find it at their next poll. */
-  private ringDoorbell(): void {
-    try {
-      this.publisher.send(this.names.of(Exchanges.wake), '', WAKE_BODY, { persistent: false });
-    } catch (err) {
-      this.logger.warn(`could not ring the wake-up doorbell: ${(err as Error).message}`);
-    }
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
-import type { Subscription } from '../broker-client.port';
+import type { PausableSubscription } from '../broker-client.port';
 import type { AmqpLogger } from './amqp-connection.manager';
 
 /**
@@ -24,9 +24,12 @@ export interface AmqpChannelSubscriptionOptions {
  * `attach` with the new connection; when only the channel dies (a consumer timeout, a channel error, a
  * broker-side cancel) while the connection lives, it re-attaches by itself after `reconnectMs`.
  */
-export class AmqpChannelSubscription implements Subscription {
+export class AmqpChannelSubscription implements PausableSubscription {
   private active = true;
+  private paused = false;
   private channel: Channel | null = null;
+  /** True once the channel is set up (whether or not it is consuming right now: a paused consumer is attached). */
+  private attached = false;
   private consumerTag: string | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
 
@@ -46,13 +49,38 @@ export class AmqpChannelSubscription implements Subscription {
     channel.once('close', () => this.onChannelClosed(channel, model));
     this.channel = channel;
     try {
-      const tag = await this.setup(channel, () => this.restart(channel));
-      if (this.channel === channel) this.consumerTag = tag;
+      if (!this.paused) await this.startConsuming(channel);
+      this.attached = true;
     } catch (err) {
       await channel.close().catch(() => undefined);
       throw err;
     }
     if (!this.active) await channel.close().catch(() => undefined);
+  }
+
+  /**
+   * Stops deliveries and keeps the channel: what was delivered stays this consumer's to settle (basic.cancel, not
+   * a channel close, which would hand it all back).
+   */
+  async pause(): Promise<void> {
+    if (this.paused) return;
+    this.paused = true;
+    const { channel, consumerTag } = this;
+    this.consumerTag = null;
+    if (channel && consumerTag) await channel.cancel(consumerTag).catch(() => undefined);
+  }
+
+  /** Takes deliveries again, on the same channel. */
+  async resume(): Promise<void> {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.channel && this.attached && !this.consumerTag) await this.startConsuming(this.channel).catch(() => undefined);
+  }
+
+  private async startConsuming(channel: Channel): Promise<void> {
+    const tag = await this.setup(channel, () => this.restart(channel));
+    if (this.channel === channel && !this.paused) this.consumerTag = tag;
+    else await channel.cancel(tag).catch(() => undefined);
   }
 
   /** Like `attach`, but never rejects: on failure it tries again after `reconnectMs` while `model` stays current. */
@@ -85,11 +113,12 @@ export class AmqpChannelSubscription implements Subscription {
 
   private onChannelClosed(channel: Channel, model: ChannelModel): void {
     if (this.channel !== channel) return;
-    const wasConsuming = this.consumerTag !== null;
+    const wasAttached = this.attached;
     this.channel = null;
+    this.attached = false;
     this.consumerTag = null;
     // A channel that closed while being set up failed its attach(), whose caller decides what comes next.
-    if (!wasConsuming) return;
+    if (!wasAttached) return;
     // A lost connection closes its channels just before it reports itself closed, and the reconnect
     // re-attaches every subscription; so look once that report is in, and act only if the connection lives.
     setImmediate(() => {

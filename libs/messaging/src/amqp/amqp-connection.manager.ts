@@ -1,5 +1,7 @@
 import type { Socket } from 'node:net';
 import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import { parseBrokerUrls } from '@conveyor/config';
+import { AmqpAddressRing } from './amqp-address.ring';
 import { batchFrameWrites } from './amqp-frame-batching';
 import { BrokerUnavailableError } from '../broker-unavailable.exception';
 
@@ -10,6 +12,7 @@ export interface AmqpLogger {
 }
 
 export interface AmqpConnectionOptions {
+  /** One address, or a cluster's nodes separated by commas: tried in order, the next one whenever one fails. */
   url: string;
   heartbeatS: number;
   reconnectMs: number;
@@ -41,9 +44,10 @@ export function maskUrl(url: string): string {
 }
 
 /**
- * Owns the one AMQP connection of a client. amqplib's own recovery does the reconnect loop (a fixed
- * `reconnectMs` between attempts, forever once connected); this class adds the heartbeat, the
- * blocked/unblocked state of a broker under a memory or disk alarm, and the hooks that rebuild channels.
+ * Owns the one AMQP connection of a client. amqplib's own recovery does the reconnect loop (forever once
+ * connected); this class adds the heartbeat, several broker addresses (a failed attempt or a lost connection moves
+ * to the next at once; `reconnectMs` passes only once every address was tried), the blocked/unblocked state of a
+ * broker under a memory or disk alarm, and the hooks that rebuild channels.
  */
 export class AmqpConnectionManager {
   private recovering: RecoveringChannelModel | null = null;
@@ -52,10 +56,15 @@ export class AmqpConnectionManager {
   private starting: Promise<void> | null = null;
   private closed = false;
   private failedAttempts = 0;
+  /** Addresses tried in a row without a connection: a whole round of them earns a pause. */
+  private triedInRound = 0;
+  private readonly addresses: AmqpAddressRing;
 
   constructor(private readonly options: AmqpConnectionOptions) {
     // Node's URL error carries the input, password included: fail here with a message that does not.
-    if (maskUrl(options.url) === UNPARSEABLE) throw new Error('the broker URL is not a valid amqp:// or amqps:// URL');
+    const urls = parseBrokerUrls(options.url);
+    if (!urls) throw new Error('the broker URL is not a valid amqp:// or amqps:// URL (or comma-separated list of them)');
+    this.addresses = new AmqpAddressRing(urls, options.heartbeatS);
   }
 
   /** The live connection, or null while (re)connecting. */
@@ -94,16 +103,18 @@ export class AmqpConnectionManager {
 
   private async open(): Promise<void> {
     const { logger, reconnectMs } = this.options;
-    const target = maskUrl(this.options.url);
-    const recovering = await connect(this.urlWithHeartbeat(), {
+    const target = () => maskUrl(this.addresses.current);
+    this.triedInRound = 0;
+    const recovering = await connect(this.addresses.target, {
       timeout: HANDSHAKE_TIMEOUT_MS,
       // Without it Nagle's algorithm holds each small RPC (a basic.get, an ack) ~40 ms behind the last one.
       noDelay: true,
       clientProperties: { connection_name: this.options.connectionName },
       recovery: {
         waitForConnect: false,
-        initialMaxRetries: 0,
-        calculateDelay: () => reconnectMs,
+        // The first start tries every address once (a caller that waits for the broker tries again).
+        initialMaxRetries: this.addresses.size - 1,
+        calculateDelay: () => (this.triedInRound % this.addresses.size === 0 ? reconnectMs : 0),
         setup: (model: ChannelModel) => this.options.setup(model),
       },
     });
@@ -117,18 +128,26 @@ export class AmqpConnectionManager {
       this.model = model;
       this.blocked = false;
       this.failedAttempts = 0;
-      logger.log(`connected to ${target} as ${this.options.connectionName}`);
+      this.triedInRound = 0;
+      logger.log(`connected to ${target()} as ${this.options.connectionName}`);
       this.options.onConnected(model);
     });
     recovering.on('disconnect', (err: Error) => {
       this.model = null;
       this.blocked = false;
-      logger.warn(`connection to ${target} lost (${err.message}); reconnecting every ${reconnectMs} ms`);
+      const lost = target();
+      // Another node of a cluster is tried at once; the same one again only after a round.
+      this.moveOn();
+      const next = this.addresses.size > 1 ? `; trying ${target()}` : `; reconnecting every ${reconnectMs} ms`;
+      logger.warn(`connection to ${lost} lost (${err.message})${next}`);
     });
     recovering.on('connect-failed', (err: Error) => {
       this.failedAttempts += 1;
-      if (this.failedAttempts % LOG_EVERY_FAILED_ATTEMPTS !== 1) return;
-      logger.warn(`could not connect to ${target} (attempt ${this.failedAttempts}): ${err.message}`);
+      const failed = target();
+      this.moveOn();
+      // Each address's first failure in a row, then one line now and then.
+      if (this.failedAttempts > this.addresses.size && this.failedAttempts % LOG_EVERY_FAILED_ATTEMPTS !== 1) return;
+      logger.warn(`could not connect to ${failed} (attempt ${this.failedAttempts}): ${err.message}`);
     });
     recovering.on('blocked', (reason: string) => {
       this.blocked = true;
@@ -145,14 +164,13 @@ export class AmqpConnectionManager {
       this.recovering = null;
       await recovering.close();
       const reason = this.closed ? 'closed' : 'disconnected';
-      throw new BrokerUnavailableError(`cannot connect to ${target}: ${(err as Error).message}`, reason);
+      throw new BrokerUnavailableError(`cannot connect to ${this.addresses.size > 1 ? 'any broker address' : target()}: ${(err as Error).message}`, reason);
     }
   }
 
-  /** amqplib reads the heartbeat from the URL's query; the configured value wins over one in the URL. */
-  private urlWithHeartbeat(): string {
-    const url = new URL(this.options.url);
-    url.searchParams.set('heartbeat', String(this.options.heartbeatS));
-    return url.toString();
+  /** The next address, for the next attempt (amqplib reads the target afresh each time). */
+  private moveOn(): void {
+    this.triedInRound += 1;
+    this.addresses.advance();
   }
 }

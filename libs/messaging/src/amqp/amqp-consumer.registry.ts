@@ -1,6 +1,5 @@
 import type { ChannelModel, ConsumeMessage } from 'amqplib';
-import type { BroadcastMessage, Delivery, RoutedListener, Subscription } from '../broker-client.port';
-import { Exchanges } from '../topology';
+import type { BroadcastMessage, Delivery, PausableSubscription, RoutedListener, Subscription } from '../broker-client.port';
 import { AmqpChannelSubscription, type ConsumerSetup } from './amqp-channel.subscription';
 import type { AmqpLogger } from './amqp-connection.manager';
 import type { AmqpDelivery, AmqpDeliveryFactory } from './amqp-delivery.factory';
@@ -26,7 +25,7 @@ export class AmqpConsumerRegistry {
   constructor(private readonly options: AmqpConsumerRegistryOptions) {}
 
   /** Pushes `queue`'s messages as Deliveries, at most `prefetch` unsettled at a time, with manual acks. */
-  consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<Subscription> {
+  consume(queue: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<PausableSubscription> {
     const { names, deliveries } = this.options;
     return this.subscribe(`consumer of ${queue}`, async (channel, restart) => {
       const settlement = new AmqpSettlementChannel(channel);
@@ -38,11 +37,6 @@ export class AmqpConsumerRegistry {
       const { consumerTag } = await channel.consume(names.of(queue), onMessage, { noAck: false });
       return consumerTag;
     });
-  }
-
-  /** Calls `listener` for each doorbell on the wake fanout. */
-  onWake(listener: () => void): Promise<Subscription> {
-    return this.listen('wake-up listener', Exchanges.wake, '', () => listener());
   }
 
   /** Calls `listener` for each message on `exchange` matching `pattern`, auto-acked (transient control messages). */
@@ -79,7 +73,7 @@ export class AmqpConsumerRegistry {
    * Registers a subscription that survives reconnects. Connected, it starts now and a failure (an unknown
    * queue, say) rejects; disconnected, it starts with the next connection.
    */
-  private async subscribe(label: string, setup: ConsumerSetup): Promise<Subscription> {
+  private async subscribe(label: string, setup: ConsumerSetup): Promise<AmqpChannelSubscription> {
     const { logger, reconnectMs, currentConnection } = this.options;
     const subscription: AmqpChannelSubscription = new AmqpChannelSubscription(
       { label, reconnectMs, logger, currentConnection, onCancelled: () => this.subscriptions.delete(subscription) },

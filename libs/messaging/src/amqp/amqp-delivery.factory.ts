@@ -1,6 +1,6 @@
 import type { Message, Options } from 'amqplib';
 import type { Delivery } from '../broker-client.port';
-import { Exchanges, retryTierFor, retryTierQueue } from '../topology';
+import { bandOfQueue, Exchanges, JOB_RETRY_TIER_HEADER, jobRetryTierQueue, retryTierFor, retryTierQueue } from '../topology';
 import type { AmqpConfirmPublisher } from './amqp-confirm.publisher';
 import type { AmqpSettlementChannel } from './amqp-settlement.channel';
 import type { AmqpNames } from './amqp-topology';
@@ -13,6 +13,12 @@ export const ConveyorHeaders = {
   routingKey: 'x-conveyor-routing-key',
   deadReason: 'x-conveyor-dead-reason',
   sourceQueue: 'x-conveyor-source-queue',
+  /**
+   * The delivery (from 1) on which a handler dead-lettered the message. Dead-lettering is at least once: a
+   * consumer killed between the copy and the ack leaves the original to be redelivered and dead-lettered again,
+   * a second copy with the same message id and source queue and a higher count here.
+   */
+  deadOnDelivery: 'x-conveyor-dead-on-delivery',
 } as const;
 
 /** Reasons are often error messages; amqplib refuses a header table over 64 KiB, so keep them short. */
@@ -47,6 +53,7 @@ export class AmqpDeliveryFactory {
         await settle(...args);
       };
 
+    const deliveryCount = toCount(headers['x-delivery-count']) + 1;
     return {
       type: optionalString(message.properties.type),
       body: message.content,
@@ -54,26 +61,34 @@ export class AmqpDeliveryFactory {
       queue,
       routingKey,
       headers,
-      deliveryCount: toCount(headers['x-delivery-count']) + 1,
+      deliveryCount,
       retries,
       ack: once(async () => source.ack(message)),
       // The delay is rounded up to a tier: the copy waits in that tier's delay queue, then returns to `queue`.
-      retryLater: once((delayMs: number, reason: string, counts = true) =>
-        this.republishThenAck(message, source, this.names.of(Exchanges.retry), retryTierQueue(queue, retryTierFor(delayMs, this.retryTiersMs)), {
-          headers: {
-            ...carried(headers),
-            [ConveyorHeaders.retries]: counts ? retries + 1 : retries,
-            [ConveyorHeaders.retryReason]: reason.slice(0, MAX_REASON_LENGTH),
-            [ConveyorHeaders.routingKey]: routingKey,
-          },
-        }),
-      ),
+      retryLater: once((delayMs: number, reason: string, counts = true) => {
+        const tierMs = retryTierFor(delayMs, this.retryTiersMs);
+        const retryHeaders = {
+          ...carried(headers),
+          [ConveyorHeaders.retries]: counts ? retries + 1 : retries,
+          [ConveyorHeaders.retryReason]: reason.slice(0, MAX_REASON_LENGTH),
+          [ConveyorHeaders.routingKey]: routingKey,
+        };
+        // A job shard's copy waits in the tier all shards share, keyed by its own routing key, which takes it home.
+        if (bandOfQueue(queue)) {
+          const tier = jobRetryTierQueue(tierMs);
+          return this.republishThenAck(message, source, this.names.of(Exchanges.jobRetry), routingKey, {
+            headers: { ...retryHeaders, [JOB_RETRY_TIER_HEADER]: tier },
+          });
+        }
+        return this.republishThenAck(message, source, this.names.of(Exchanges.retry), retryTierQueue(queue, tierMs), { headers: retryHeaders });
+      }),
       deadLetter: once((reason: string) =>
         this.republishThenAck(message, source, this.names.of(Exchanges.deadLetter), routingKey, {
           headers: {
             ...carried(headers),
             [ConveyorHeaders.deadReason]: reason.slice(0, MAX_REASON_LENGTH),
             [ConveyorHeaders.sourceQueue]: queue,
+            [ConveyorHeaders.deadOnDelivery]: deliveryCount,
           },
         }),
       ),

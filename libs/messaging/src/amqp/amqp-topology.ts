@@ -1,5 +1,16 @@
 import type { Channel } from 'amqplib';
-import { Exchanges, QUEUES, retryTierQueue, retryTierQueues, type QueueSpec } from '../topology';
+import {
+  deliveryLimitOf,
+  Exchanges,
+  JOB_RETRY_TIER_HEADER,
+  RETRY_DELAY_TIERS_MS,
+  jobRetryTierQueue,
+  queueSpecs,
+  retryTierQueue,
+  retryTierQueues,
+  type QueueSpec,
+  type TopologyOptions,
+} from '../topology';
 
 /**
  * Maps the canonical exchange and queue names of `topology.ts` onto the names this client declares and
@@ -23,16 +34,13 @@ export class AmqpNames {
 
 type ExchangeKey = keyof typeof Exchanges;
 
-/**
- * How each exchange of `topology.ts` is declared. The wake fanout is not durable: it carries only
- * transient doorbells to exclusive queues, and every client redeclares it on (re)connect.
- */
-const EXCHANGE_DECLARATIONS: Record<ExchangeKey, { type: 'direct' | 'topic' | 'fanout'; durable: boolean }> = {
+/** How each exchange of `topology.ts` is declared. */
+const EXCHANGE_DECLARATIONS: Record<ExchangeKey, { type: 'direct' | 'topic' | 'fanout' | 'headers'; durable: boolean }> = {
   jobs: { type: 'direct', durable: true },
   events: { type: 'topic', durable: true },
   deadLetter: { type: 'fanout', durable: true },
   retry: { type: 'direct', durable: true },
-  wake: { type: 'fanout', durable: false },
+  jobRetry: { type: 'headers', durable: true },
 };
 
 /**
@@ -55,10 +63,11 @@ export const CLASSIC_QUEUE_MAX_LENGTH = 1_000_000;
  */
 export function workQueueArguments(spec: QueueSpec, names: AmqpNames, maxDeliveries: number): Record<string, unknown> {
   if (spec.queueType === 'classic') return { 'x-queue-type': 'classic', 'x-max-length': CLASSIC_QUEUE_MAX_LENGTH };
-  if (!spec.deliveryLimit) return { 'x-queue-type': 'quorum' };
+  const limit = deliveryLimitOf(spec, maxDeliveries);
+  if (limit === null) return { 'x-queue-type': 'quorum' };
   return {
     'x-queue-type': 'quorum',
-    'x-delivery-limit': maxDeliveries - 1,
+    'x-delivery-limit': limit - 1,
     'x-dead-letter-exchange': names.of(Exchanges.deadLetter),
     ...AT_LEAST_ONCE_DEAD_LETTERING,
   };
@@ -82,20 +91,75 @@ export function retryQueueArguments(queue: string, names: AmqpNames, tierMs: num
 }
 
 /**
+ * The arguments of a shared job delay queue `conveyor.jobs.retry.<tier>`: like the per-queue ones, but expired
+ * messages are dead-lettered into `conveyor.jobs` with their own routing key (no `x-dead-letter-routing-key`), which
+ * is the key of the shard they came from.
+ */
+export function jobRetryQueueArguments(names: AmqpNames, tierMs: number): Record<string, unknown> {
+  return { 'x-queue-type': 'quorum', 'x-message-ttl': tierMs, 'x-dead-letter-exchange': names.of(Exchanges.jobs), ...AT_LEAST_ONCE_DEAD_LETTERING };
+}
+
+/** What a RabbitMQ cluster answers for a durable classic queue whose one node is down. */
+const HOME_NODE_DOWN = /home node .* is down or inaccessible/;
+
+/**
  * Declares every exchange, queue and binding of `topology.ts`, idempotently (run on each connect). A queue
  * that already exists with other arguments fails with 406 PRECONDITION_FAILED, which fails the connect:
  * change queue arguments of a live broker through a policy, not here.
+ *
+ * Classic queues come last: in a cluster, one lives on a single node, and while that node is down declaring it
+ * fails (and closes the channel). That must not keep a service off the nodes left, so it is skipped with a
+ * warning: its transient messages are lost meanwhile, and its consumer re-attaches once the node is back.
+ * Answers the classic queues it skipped.
  */
-export async function declareTopology(channel: Channel, names: AmqpNames, maxDeliveries: number, retryTiersMs: readonly number[]): Promise<void> {
+export async function declareTopology(
+  channel: Channel,
+  names: AmqpNames,
+  maxDeliveries: number,
+  retryTiersMs: readonly number[],
+  topology: TopologyOptions,
+): Promise<string[]> {
   for (const key of Object.keys(EXCHANGE_DECLARATIONS) as ExchangeKey[]) {
     const { type, durable } = EXCHANGE_DECLARATIONS[key];
     await channel.assertExchange(names.of(Exchanges[key]), type, { durable, autoDelete: false });
   }
-  for (const spec of QUEUES) {
+  const specs = queueSpecs(topology);
+  await declareQueues(
+    channel,
+    specs.filter((s) => s.queueType !== 'classic'),
+    names,
+    maxDeliveries,
+    retryTiersMs,
+  );
+  for (const tierMs of retryTiersMs) {
+    const delayQueue = jobRetryTierQueue(tierMs);
+    await channel.assertQueue(names.of(delayQueue), { durable: true, arguments: jobRetryQueueArguments(names, tierMs) });
+    await channel.bindQueue(names.of(delayQueue), names.of(Exchanges.jobRetry), '', { 'x-match': 'all', [JOB_RETRY_TIER_HEADER]: delayQueue });
+  }
+  for (const spec of specs.filter((s) => s.queueType === 'classic')) {
+    try {
+      await declareQueues(channel, [spec], names, maxDeliveries, retryTiersMs);
+    } catch (err) {
+      if (!HOME_NODE_DOWN.test((err as Error).message)) throw err;
+      // The channel is closed now: whatever classic queue follows is skipped too, and declared on the next connect.
+      return specs.filter((s) => s.queueType === 'classic' && specs.indexOf(s) >= specs.indexOf(spec)).map((s) => s.name);
+    }
+  }
+  return [];
+}
+
+async function declareQueues(
+  channel: Channel,
+  specs: readonly QueueSpec[],
+  names: AmqpNames,
+  maxDeliveries: number,
+  retryTiersMs: readonly number[],
+): Promise<void> {
+  for (const spec of specs) {
     const queue = names.of(spec.name);
     await channel.assertQueue(queue, { durable: true, arguments: workQueueArguments(spec, names, maxDeliveries) });
     for (const [exchange, pattern] of spec.bindings) await channel.bindQueue(queue, names.of(exchange), pattern);
-    if (!spec.retry) continue;
+    if (spec.retry !== 'own') continue;
     for (const tierMs of retryTiersMs) {
       const delayQueue = retryTierQueue(spec.name, tierMs);
       await channel.assertQueue(names.of(delayQueue), { durable: true, arguments: retryQueueArguments(spec.name, names, tierMs) });
@@ -106,6 +170,7 @@ export async function declareTopology(channel: Channel, names: AmqpNames, maxDel
 }
 
 /** Every queue name `declareTopology` declares, canonical: the work queues and their delay queues. */
-export function declaredQueues(retryTiersMs?: readonly number[]): string[] {
-  return QUEUES.flatMap((spec) => (spec.retry ? [spec.name, ...retryTierQueues(spec.name, retryTiersMs)] : [spec.name]));
+export function declaredQueues(topology: TopologyOptions, retryTiersMs?: readonly number[]): string[] {
+  const own = queueSpecs(topology).flatMap((spec) => (spec.retry === 'own' ? [spec.name, ...retryTierQueues(spec.name, retryTiersMs)] : [spec.name]));
+  return [...own, ...(retryTiersMs ?? RETRY_DELAY_TIERS_MS).map(jobRetryTierQueue)];
 }

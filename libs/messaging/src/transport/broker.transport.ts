@@ -1,20 +1,28 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { lastValueFrom } from 'rxjs';
-import { DURABLE_TYPES, isMessageType, parseMessage } from '@conveyor/contracts';
-import { extractTraceContext, withSpan } from '@conveyor/telemetry';
+import type { MessageType } from '@conveyor/contracts';
 import type { BrokerClient, Delivery, Subscription } from '../broker-client.port';
-import { isHandlerOutcome, Outcome, type HandlerOutcome } from '../handler-outcome';
-import { CONSUMER_GROUPS, isSinkQueue, type ConsumerGroupName } from '../topology';
-import { BandPuller } from './band-puller';
+import type { HandlerOutcome } from '../handler-outcome';
+import { InboundPipeline, type InboundHandler } from '../inbound/inbound.pipeline';
+import { handlerPattern } from '../inbound/on-message.decorator';
+import { consumerGroups, DEFAULT_TOPOLOGY, isSinkQueue, type ConsumerGroupName, type TopologyOptions } from '../topology';
+import { JobScheduler, type JobSlot } from './job-scheduler';
 import { DeliveryContext } from './delivery.context';
+
+/** See JobScheduler: long enough that fast jobs never pause a worker, short next to an LLM call. */
+const DEFAULT_HOLD_MS = 250;
 
 export interface BrokerTransportOptions {
   group: ConsumerGroupName;
   /** Messages handled at once by this replica (the prefetch, for pushed queues). */
   concurrency: number;
-  /** How often idle band workers poll when no wake-up came (retries re-enter bands without one). */
-  idlePollMs: number;
+  /** Job queues: deliveries each shard may push ahead of acks (default: the concurrency + 1, see JobScheduler). */
+  prefetch?: number;
+  /** Job queues: how long a held job may wait for a busy worker's slot before it stops taking more. */
+  holdMs?: number;
+  /** The shard queues there are (the same in every service). */
+  topology?: TopologyOptions;
   retryDelayMs: number;
   /** Handler retries before a message is dead-lettered. */
   retryMaxAttempts: number;
@@ -24,16 +32,17 @@ export interface BrokerTransportOptions {
 
 /**
  * The shared half of Conveyor's transport strategies: it consumes a consumer group's queues from a
- * BrokerClient, validates each message against the contracts' schema map, runs the `@EventPattern` handler
- * inside the message's trace context, and settles the message by the handler's explicit outcome.
+ * BrokerClient, runs each message through the inbound pipeline to the group's `@OnMessage` handler, and
+ * settles the message by the outcome.
  */
 export abstract class BrokerTransport extends Server implements CustomTransportStrategy {
   protected override readonly logger = new Logger(this.constructor.name);
   private readonly subscriptions: Subscription[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly handlers = new Map<string, MessageHandler | null>();
+  private readonly handlers = new Map<MessageType, MessageHandler | null>();
+  private readonly pipeline: InboundPipeline;
   private readonly shutdown = new AbortController();
-  private puller?: BandPuller;
+  private scheduler?: JobScheduler;
   private stopping = false;
 
   constructor(
@@ -41,15 +50,17 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
     protected readonly options: BrokerTransportOptions,
   ) {
     super();
+    this.pipeline = new InboundPipeline({ system: broker.kind, logger: this.logger, unhandled: 'dead-letter', spans: true });
   }
 
   async listen(callback: (err?: unknown) => void): Promise<void> {
     try {
       await this.broker.connect();
-      const group = CONSUMER_GROUPS[this.options.group];
-      if (group.mode === 'bands') {
-        this.puller = new BandPuller(this.broker, group.queues, this.options, (d) => this.track(d));
-        await this.puller.start();
+      const group = consumerGroups(this.options.topology ?? DEFAULT_TOPOLOGY)[this.options.group];
+      if (group.mode === 'jobs') {
+        const { concurrency, prefetch = concurrency + 1, holdMs = DEFAULT_HOLD_MS } = this.options;
+        this.scheduler = new JobScheduler(this.broker, group.queues, { concurrency, prefetch, holdMs }, (d, slot) => this.track(d, slot));
+        await this.scheduler.start();
       } else {
         for (const queue of group.queues) {
           this.subscriptions.push(await this.broker.consume(queue, this.options.concurrency, (d) => void this.track(d)));
@@ -67,11 +78,12 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
    */
   async close(): Promise<void> {
     this.stopping = true;
-    await this.puller?.stop();
+    await this.scheduler?.stop();
     const drained = Promise.all([...this.inFlight]);
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.options.drainTimeoutMs ?? 25_000).unref());
     await Promise.race([drained, timeout]);
     this.shutdown.abort();
+    await this.scheduler?.cancel();
     await Promise.all(this.subscriptions.splice(0).map((s) => s.cancel().catch(() => undefined)));
   }
 
@@ -84,16 +96,16 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
   }
 
   /** Runs one delivery to its end (handler + settlement); close() waits for these. */
-  private track(delivery: Delivery): Promise<void> {
+  private track(delivery: Delivery, slot?: JobSlot): Promise<void> {
     // Prefetched after close() began: leave it unsettled, so cancelling the consumer returns it to the queue.
     if (this.stopping) return Promise.resolve();
-    const run = this.dispatch(delivery).finally(() => this.inFlight.delete(run));
+    const run = this.dispatch(delivery, slot).finally(() => this.inFlight.delete(run));
     this.inFlight.add(run);
     return run;
   }
 
-  private async dispatch(delivery: Delivery): Promise<void> {
-    const outcome = await this.decide(delivery);
+  private async dispatch(delivery: Delivery, slot?: JobSlot): Promise<void> {
+    const outcome = await this.pipeline.run(delivery, (type) => this.handlerOf(type, delivery, slot));
     try {
       await this.settle(delivery, outcome);
     } catch (err) {
@@ -102,39 +114,16 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
     }
   }
 
-  private async decide(delivery: Delivery): Promise<HandlerOutcome> {
-    const { type } = delivery;
-    if (!isMessageType(type)) return Outcome.deadLetter(`unknown message type "${String(type)}"`);
-    let data: unknown;
-    try {
-      data = JSON.parse(delivery.body.toString('utf8'));
-    } catch {
-      return Outcome.deadLetter('body is not JSON');
-    }
-    const parsed = parseMessage(type, data);
-    if (!parsed.ok) return Outcome.deadLetter(`invalid ${type}: ${parsed.error}`);
-    const handler = this.handlerOf(type);
-    if (!handler) return Outcome.deadLetter(`no handler for ${type} in ${this.options.group}`);
-    const attributes = { 'messaging.system': this.broker.kind, 'messaging.destination.name': delivery.queue, 'messaging.message.id': delivery.messageId ?? '' };
-    const run = async (): Promise<HandlerOutcome> => {
-      const result = await handler(parsed.payload, new DeliveryContext([delivery, this.shutdown.signal]));
-      const value: unknown = await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });
-      return isHandlerOutcome(value) ? value : Outcome.ack();
-    };
-    try {
-      // Transient messages (stream chunks) get no consumer span, as they got no producer span (MessagePublisher).
-      if (!DURABLE_TYPES.has(type)) return await run();
-      return await withSpan(`${delivery.queue} process`, 'consumer', attributes, run, extractTraceContext(delivery.headers));
-    } catch (err) {
-      this.logger.error(`${type} handler threw: ${(err as Error).message}`);
-      return Outcome.retry(`handler threw: ${(err as Error).message}`);
-    }
-  }
-
-  /** Nest normalises the pattern on every lookup (a measurable share of a busy consumer's CPU): once per type is enough. */
-  private handlerOf(type: string): MessageHandler | null {
-    if (!this.handlers.has(type)) this.handlers.set(type, this.getHandlerByPattern(type));
-    return this.handlers.get(type)!;
+  /**
+   * This group's handler for a type, bound to the delivery's context. Looked up once per type: Nest normalises
+   * the pattern on every lookup, a measurable share of a busy consumer's CPU.
+   */
+  private handlerOf(type: MessageType, delivery: Delivery, slot?: JobSlot): InboundHandler | null {
+    if (!this.handlers.has(type)) this.handlers.set(type, this.getHandlerByPattern(handlerPattern(this.options.group, type)));
+    const handler = this.handlers.get(type);
+    if (!handler) return null;
+    const ctx = new DeliveryContext([delivery, this.shutdown.signal, slot]);
+    return async (payload) => lastValueFrom(this.transformToObservable(await handler(payload, ctx)), { defaultValue: undefined });
   }
 
   private async settle(delivery: Delivery, outcome: HandlerOutcome): Promise<void> {
@@ -154,5 +143,4 @@ export abstract class BrokerTransport extends Server implements CustomTransportS
     this.logger.warn(`dead-lettering ${delivery.type ?? 'message'} ${delivery.messageId ?? ''}: ${reason}`);
     return delivery.deadLetter(reason);
   }
-
 }

@@ -1,0 +1,4 @@
+export * from './bootstrap';
+export * from './service-logger';
+export * from './service-profiles';
+export * from './service-root.module';
