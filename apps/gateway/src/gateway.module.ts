@@ -1,60 +1,42 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { CONVEYOR_CONFIG, ConfigModule, type ConveyorConfig } from '@conveyor/config';
-import { DatabaseModule } from '@conveyor/database';
-import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
-import { ApiKeyGuard } from './auth/api-key.guard';
-import { ApiKeyService } from './auth/api-key.service';
-import { OpenAiExceptionFilter } from './errors/openai-exception.filter';
-import { HealthController } from './health/health.controller';
-import { CompletionsController } from './jobs/completions.controller';
-import { JobsController } from './jobs/jobs.controller';
-import { JobsService } from './jobs/jobs.service';
-import { UnacceptedJobsReaper } from './jobs/unaccepted-jobs.reaper';
-import { SubmitRateLimiter } from './jobs/submit-rate.limiter';
-import { ModelsController } from './models/models.controller';
-import { ChatCompletionStreamService } from './openai/chat-completion-stream.service';
-import { JobCompletionWaiter } from './openai/job-completion.waiter';
-import { OpenAiCompletionsController } from './openai/openai-completions.controller';
-import { JobEventRouter } from '../../streaming/src/stream/job-event.router';
-import { JobStreamController } from '../../streaming/src/stream/job-stream.controller';
-import { StreamKeyResolver } from '../../streaming/src/stream-key.resolver';
-import { TracingInterceptor } from './tracing.interceptor';
-import { UsageController } from './usage/usage.controller';
-import { DestinationValidator } from './webhooks/destination.validator';
-import { JobCallbackService } from './webhooks/job-callback.service';
-import { WebhookDeliveriesController } from './webhooks/webhook-deliveries.controller';
-import { WebhooksController } from './webhooks/webhooks.controller';
-import { WebhooksService } from './webhooks/webhooks.service';
+import { Module } from '@nestjs/common';
+import { HttpEdgeModule } from '@conveyor/http';
+import { StreamModule } from '@conveyor/stream';
+import { ApiDocsModule } from './api-docs/api-docs.module';
+import { AdminModule } from './admin/admin.module';
+import { AnalyticsModule } from './analytics/analytics.module';
+import { AuthModule } from './auth/auth.module';
+import { CompatModule } from './compat/compat.module';
+import { ConsoleModule } from './console/console.module';
+import { EmbeddingsModule } from './embeddings/embeddings.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { ModelsModule } from './models/models.module';
+import { OpenAiModule } from './openai/openai.module';
+import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
-@Module({})
-export class GatewayModule {
-  static forRoot(runtime: ServiceRuntime): DynamicModule {
-    const { config } = runtime;
-    return {
-      module: GatewayModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
-        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
-      ],
-      controllers: [CompletionsController, OpenAiCompletionsController, JobStreamController, JobsController, ModelsController, UsageController, WebhooksController, WebhookDeliveriesController, HealthController],
-      providers: [
-        JobsService,
-        UnacceptedJobsReaper,
-        { provide: SubmitRateLimiter, useFactory: (c: ConveyorConfig) => new SubmitRateLimiter(c), inject: [CONVEYOR_CONFIG] },
-        JobEventRouter,
-        StreamKeyResolver,
-        JobCompletionWaiter,
-        ChatCompletionStreamService,
-        WebhooksService,
-        JobCallbackService,
-        DestinationValidator,
-        ApiKeyService,
-        { provide: APP_GUARD, useClass: ApiKeyGuard },
-        { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
-        { provide: APP_INTERCEPTOR, useClass: TracingInterceptor },
-      ],
-    };
-  }
-}
+/**
+ * The public HTTP API: each area is a feature module of its own; job streams come from @conveyor/stream, the seeds'
+ * own routes from the compat module, the API's documentation (`/openapi.json`, `/docs`) from api-docs, and the web
+ * console (`/console`) from console.
+ */
+@Module({
+  imports: [
+    HttpEdgeModule,
+    AuthModule,
+    JobsModule,
+    OpenAiModule,
+    EmbeddingsModule,
+    StreamModule,
+    WebhooksModule,
+    UsageModule,
+    AnalyticsModule,
+    ModelsModule,
+    HealthModule,
+    CompatModule,
+    ApiDocsModule,
+    AdminModule,
+    ConsoleModule,
+  ],
+})
+export class GatewayModule {}

@@ -1,17 +1,8 @@
-import './instrumentation';
-import { loadConfig } from '@conveyor/config';
-import { createBrokerClient } from '@conveyor/messaging';
-import { startGateway } from './gateway.app';
+// Telemetry starts before anything else is loaded, so instrumentation can wrap what the app requires.
+import { startTelemetry } from '@conveyor/telemetry';
+startTelemetry('gateway');
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env, { require: ['broker', 'database'] });
-  const broker = createBrokerClient(config, 'gateway');
-  await broker.connect();
-  const app = await startGateway({ config, broker, databaseUrl: config.database.url!, ownsBroker: true });
-  console.log(`conveyor gateway listening on ${await app.getUrl()}`);
-}
+import { runService } from '@conveyor/bootstrap';
+import { GatewayModule } from './gateway.module';
 
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+runService('gateway', GatewayModule);

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
-import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { MessageTypes, type JobRequested } from '@conveyor/contracts';
-import type { DeliveryContext, HandlerOutcome } from '@conveyor/messaging';
+import { OnMessage, type DeliveryContext, type HandlerOutcome } from '@conveyor/messaging';
 import { JobRunner } from './job-runner.service';
 
 /** Consumes jobs from the priority bands (strictly high, then normal, then low). */
@@ -9,7 +9,7 @@ import { JobRunner } from './job-runner.service';
 export class JobRequestedHandler {
   constructor(private readonly runner: JobRunner) {}
 
-  @EventPattern(MessageTypes.JobRequested)
+  @OnMessage('inference', MessageTypes.JobRequested)
   handle(@Payload() job: JobRequested, @Ctx() ctx: DeliveryContext): Promise<HandlerOutcome> {
     return this.runner.run(job, ctx);
   }

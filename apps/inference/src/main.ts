@@ -1,16 +1,8 @@
-import './instrumentation';
-import { loadConfig } from '@conveyor/config';
-import { createBrokerClient } from '@conveyor/messaging';
-import { startInference } from './inference.app';
+// Telemetry starts before anything else is loaded, so instrumentation can wrap what the app requires.
+import { startTelemetry } from '@conveyor/telemetry';
+startTelemetry('inference');
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env, { require: ['broker', 'database'] });
-  const broker = createBrokerClient(config, 'inference');
-  await startInference({ config, broker, databaseUrl: config.database.url!, ownsBroker: true });
-  console.log(`conveyor inference worker ${config.worker.id} running ${config.worker.concurrency} job(s) at a time`);
-}
+import { runService } from '@conveyor/bootstrap';
+import { InferenceModule } from './inference.module';
 
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+runService('inference', InferenceModule);

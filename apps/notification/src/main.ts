@@ -1,16 +1,8 @@
-import './instrumentation';
-import { loadConfig } from '@conveyor/config';
-import { createBrokerClient } from '@conveyor/messaging';
-import { startNotification } from './notification.app';
+// Telemetry starts before anything else is loaded, so instrumentation can wrap what the app requires.
+import { startTelemetry } from '@conveyor/telemetry';
+startTelemetry('notification');
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env, { require: ['broker', 'database'] });
-  const broker = createBrokerClient(config, 'notification');
-  await startNotification({ config, broker, databaseUrl: config.database.url!, ownsBroker: true });
-  console.log('conveyor notification consuming terminal job events and delivering webhooks');
-}
+import { runService } from '@conveyor/bootstrap';
+import { NotificationModule } from './notification.module';
 
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+runService('notification', NotificationModule);

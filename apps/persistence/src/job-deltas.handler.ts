@@ -1,8 +1,8 @@
 import { Controller, Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { EventPattern, Payload } from '@nestjs/microservices';
+import { Payload } from '@nestjs/microservices';
 import { MessageTypes, type JobDelta } from '@conveyor/contracts';
 import { JOB_CHUNK_STORE, type JobChunk, type JobChunkStore } from '@conveyor/database';
-import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
+import { OnMessage } from '@conveyor/messaging';
 
 /** How long the first chunk of a batch waits for others: short next to a stream's coalescing window. */
 const BATCH_WINDOW_MS = 20;
@@ -21,12 +21,12 @@ export class JobDeltasHandler implements OnModuleDestroy {
 
   constructor(@Inject(JOB_CHUNK_STORE) private readonly chunks: JobChunkStore) {}
 
-  @EventPattern(MessageTypes.JobDelta)
-  delta(@Payload() event: JobDelta): Promise<HandlerOutcome> {
+  @OnMessage('persistence', MessageTypes.JobDelta)
+  delta(@Payload() event: JobDelta): Promise<void> {
     return new Promise<void>((done) => {
       this.pending.push({ chunk: { jobId: event.job_id, attempt: event.attempt, seq: event.seq, content: event.content }, done });
       this.timer ??= setTimeout(() => void this.write(), BATCH_WINDOW_MS);
-    }).then(() => Outcome.ack());
+    });
   }
 
   /** Writes what is pending, so a graceful stop acks (rather than hands back) the chunks already taken. */

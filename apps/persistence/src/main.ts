@@ -1,16 +1,8 @@
-import './instrumentation';
-import { loadConfig } from '@conveyor/config';
-import { createBrokerClient } from '@conveyor/messaging';
-import { startPersistence } from './persistence.app';
+// Telemetry starts before anything else is loaded, so instrumentation can wrap what the app requires.
+import { startTelemetry } from '@conveyor/telemetry';
+startTelemetry('persistence');
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env, { require: ['broker', 'database'] });
-  const broker = createBrokerClient(config, 'persistence');
-  await startPersistence({ config, broker, databaseUrl: config.database.url!, ownsBroker: true });
-  console.log('conveyor persistence consuming job events');
-}
+import { runService } from '@conveyor/bootstrap';
+import { PersistenceModule } from './persistence.module';
 
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+runService('persistence', PersistenceModule);

@@ -1,23 +1,19 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { ConfigModule } from '@conveyor/config';
-import { DatabaseModule } from '@conveyor/database';
-import { MessagingModule, type ServiceRuntime } from '@conveyor/messaging';
+import { Module } from '@nestjs/common';
+import { DatabaseModule, DEAD_LETTER_STORE, JOB_CHUNK_STORE, JOB_STORE } from '@conveyor/database';
 import { DeadJobsHandler } from './dead-jobs.handler';
+import { ExpirySweeper } from './expiry/expiry.sweeper';
 import { JobDeltasHandler } from './job-deltas.handler';
-import { JobEventsHandler } from './job-events.handler';
+import { JobOutcomesHandler } from './job-outcomes.handler';
+import { OutcomeRecorder } from './recording/outcome.recorder';
+import { StartRecorder } from './recording/start.recorder';
 
-@Module({})
-export class PersistenceModule {
-  static forRoot(runtime: ServiceRuntime): DynamicModule {
-    const { config } = runtime;
-    return {
-      module: PersistenceModule,
-      imports: [
-        ConfigModule.forRoot(config),
-        MessagingModule.forRoot(runtime.broker, { closeOnShutdown: runtime.ownsBroker }),
-        DatabaseModule.forRoot({ url: runtime.databaseUrl, poolSize: config.database.poolSize, migrate: config.database.migrate, share: config.database.shared }),
-      ],
-      controllers: [JobEventsHandler, DeadJobsHandler, JobDeltasHandler],
-    };
-  }
-}
+/**
+ * The persistence service: workers' outcomes and starts in, PostgreSQL rows and then the jobs' terminal events out;
+ * the dead-lettered jobs (recorded, and failed); and the sweep that expires queued jobs past their deadline.
+ */
+@Module({
+  imports: [DatabaseModule.forFeature([JOB_STORE, JOB_CHUNK_STORE, DEAD_LETTER_STORE])],
+  controllers: [JobOutcomesHandler, DeadJobsHandler, JobDeltasHandler],
+  providers: [OutcomeRecorder, StartRecorder, ExpirySweeper],
+})
+export class PersistenceModule {}

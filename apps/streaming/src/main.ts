@@ -1,17 +1,8 @@
-import './instrumentation';
-import { loadConfig } from '@conveyor/config';
-import { createBrokerClient } from '@conveyor/messaging';
-import { startStreaming } from './streaming.app';
+// Telemetry starts before anything else is loaded, so instrumentation can wrap what the app requires.
+import { startTelemetry } from '@conveyor/telemetry';
+startTelemetry('streaming');
 
-async function main(): Promise<void> {
-  const config = loadConfig(process.env, { require: ['broker', 'database'] });
-  const broker = createBrokerClient(config, 'streaming');
-  await broker.connect();
-  const app = await startStreaming({ config, broker, databaseUrl: config.database.url!, ownsBroker: true });
-  console.log(`conveyor streaming listening on ${await app.getUrl()}`);
-}
+import { runService } from '@conveyor/bootstrap';
+import { StreamingModule } from './streaming.module';
 
-main().catch((err: Error) => {
-  console.error(err.message);
-  process.exit(1);
-});
+runService('streaming', StreamingModule);

@@ -14,3 +14,4 @@ export const JobListQuerySchema = z.object({
     .default(20),
   after: z.string().refine(isUuid, 'must be a job id').optional(),
 });
+export type JobListQuery = z.infer<typeof JobListQuerySchema>;

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { CONVEYOR_CONFIG, ModelAccess, type ConveyorConfig } from '@conveyor/config';
-import type { ModelListView } from '@conveyor/contracts';
-import { TenantId } from '../auth/tenant.decorator';
+import { ModelListViewSchema, type ModelListView } from '@conveyor/contracts';
+import { ApiResponse, ApiSummary, TenantId } from '@conveyor/http';
 
 /**
  * `GET /v1/models`: the models and groups of the catalogue the calling tenant may use, in OpenAI's list shape,
@@ -19,6 +19,8 @@ export class ModelsController {
   }
 
   @Get()
+  @ApiSummary('The models and groups the caller may name')
+  @ApiResponse({ status: 200, description: "OpenAI's model list.", schema: ModelListViewSchema })
   models(@TenantId() tenantId: string): ModelListView {
     return { object: 'list', data: this.access.namesFor(tenantId).map((id) => ({ id, object: 'model', created: this.created, owned_by: 'conveyor' })) };
   }

@@ -1,12 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
-import { JOB_CHUNK_STORE, JOB_STORE, type JobChunkStore, type JobStore, type NewJob } from '@conveyor/database';
-import { JobEventRouter } from '../../../streaming/src/stream/job-event.router';
-import { JobStreamSession } from '../../../streaming/src/stream/job-stream.session';
-import { SseWriter } from '../../../streaming/src/stream/sse.writer';
-import { parseCursor } from '../../../streaming/src/stream/stream-event-id.util';
-import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
+import type { NewJob } from '@conveyor/contracts';
+import { JOB_CHUNK_STORE, JOB_STORE, type JobChunkStore, type JobStore } from '@conveyor/database';
+import { ConveyorException, ErrorCode, hijackForStream } from '@conveyor/http';
+import { JobEventRouter, JobStreamSession, parseCursor, SseWriter, StreamLeases } from '@conveyor/stream';
 import type { BeforePublish } from '../jobs/jobs.service';
 import { chunkHeaderOf } from './chat-completion-chunk.mapper';
 import { OpenAiChunkSink } from './openai-chunk.sink';
@@ -24,42 +22,63 @@ export class ChatCompletionStreamService {
     @Inject(JOB_STORE) private readonly jobs: JobStore,
     @Inject(JOB_CHUNK_STORE) private readonly chunks: JobChunkStore,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly leases: StreamLeases,
   ) {}
 
   /**
    * Submits through `submit` (see JobsService.submit) and answers with the job's chunks. The binding is made
-   * before the job is published, so the relay sees the job's events from its first one.
+   * before the job is published, so the relay sees the job's events from its first one. The tenant's stream slot
+   * is taken before anything else: past the cap, the request is a 429 and no job is created.
    */
-  async submitAndStream(submit: (beforePublish: BeforePublish) => Promise<NewJob>, includeUsage: boolean, reply: FastifyReply): Promise<void> {
+  async submitAndStream(
+    tenantId: string,
+    submit: (beforePublish: BeforePublish) => Promise<NewJob>,
+    includeUsage: boolean,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const lease = await this.leases.acquire(tenantId);
     let prepared: PreparedStream | null = null;
     try {
-      await submit(async (job) => void (prepared = await this.prepare(job, includeUsage, reply)));
+      await submit(async (job) => void (prepared = await this.prepare(job, includeUsage, reply, lease)));
     } catch (err) {
       await (prepared as PreparedStream | null)?.release();
+      await lease();
       throw err;
     }
     await (prepared as unknown as PreparedStream).run();
   }
 
-  private async prepare(job: NewJob, includeUsage: boolean, reply: FastifyReply): Promise<PreparedStream> {
+  private async prepare(job: NewJob, includeUsage: boolean, reply: FastifyReply, lease: () => Promise<void>): Promise<PreparedStream> {
     let release: (() => Promise<void>) | null = null;
-    // The writer's close (end of job, client gone, slow client) releases the binding; the job itself runs on.
-    const writer = new SseWriter(reply.raw, this.config.streaming.clientBufferBytes, () => void release?.());
+    // The writer's close (end of job, client gone, slow client) releases the binding and the tenant's stream slot;
+    // the job itself runs on.
+    const writer = new SseWriter(reply.raw, this.config.streaming.clientBufferBytes, () => {
+      void release?.();
+      void lease();
+    });
     const sink = new OpenAiChunkSink(writer, chunkHeaderOf(job, includeUsage), job.id);
     const session = new JobStreamSession(job.id, parseCursor(undefined), this.chunks, sink);
-    release = await this.router.watch(job.id, (event) => {
-      if (event.type === 'job.completed') sink.toolCalls = event.payload.result.message.tool_calls ?? [];
-      session.onEvent(event);
-    });
+    release = await this.router.watch(
+      job.id,
+      (event) => {
+        if (event.type === 'job.completed') sink.toolCalls = event.payload.result.message.tool_calls ?? [];
+        session.onEvent(event);
+      },
+      { announce: false },
+    );
     const bound = release;
     const run = async () => {
       const row = await this.jobs.findForTenant(job.tenantId, job.id).catch(() => null);
       if (!row) {
         await bound();
-        throw new GatewayException(GatewayErrorCode.DatabaseUnavailable, `Job ${job.id} was queued, but the job store cannot be read to stream it; poll GET /v1/jobs/${job.id}.`);
+        await lease();
+        throw new ConveyorException(
+          ErrorCode.DatabaseUnavailable,
+          `Job ${job.id} was queued, but the job store cannot be read to stream it; poll GET /v1/jobs/${job.id}.`,
+        );
       }
       if (row.result) sink.toolCalls = row.result.message.tool_calls ?? [];
-      reply.hijack();
+      hijackForStream(reply);
       writer.open(this.config.streaming.heartbeatMs);
       sink.begin();
       try {

@@ -1,8 +1,8 @@
-import { mapGatewayException } from '../errors/gateway-error.mapper';
+import { mapException } from '@conveyor/http';
 import { jobFailureException } from './job-failure.mapper';
 
-const statusOf = (status: 'failed' | 'cancelled', code: string | null) =>
-  mapGatewayException(jobFailureException({ id: 'j', status, error: code ? { code, message: 'm' } : null }));
+const statusOf = (status: 'failed' | 'cancelled' | 'expired', code: string | null) =>
+  mapException(jobFailureException({ id: 'j', status, error: code ? { code, message: 'm' } : null }));
 
 describe('jobFailureException', () => {
   it.each([
@@ -21,5 +21,9 @@ describe('jobFailureException', () => {
 
   it('answers a cancelled job with 410, which the SDKs do not retry', () => {
     expect(statusOf('cancelled', null)).toMatchObject({ status: 410, body: { error: { code: 'job_cancelled' } } });
+  });
+
+  it('answers a job that expired in the queue with 410 job_expired: resubmitting would defeat its deadline', () => {
+    expect(statusOf('expired', null)).toMatchObject({ status: 410, body: { error: { code: 'job_expired', type: 'invalid_request_error' } } });
   });
 });

@@ -1,4 +1,4 @@
-import type { SseWriter } from '../../../streaming/src/stream/sse.writer';
+import type { SseWriter } from '@conveyor/stream';
 import { chunkHeaderOf } from './chat-completion-chunk.mapper';
 import { OpenAiChunkSink } from './openai-chunk.sink';
 
@@ -34,7 +34,13 @@ describe('OpenAiChunkSink', () => {
     sink.event('delta', 'a1:5', { content: 'lo' });
     sink.event('completed', 'end', { finish_reason: 'stop', usage: USAGE });
     expect(frames).toEqual([
-      { id: `chatcmpl-${JOB.id}`, object: 'chat.completion.chunk', created: 1767225600, model: 'm-1', choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+      {
+        id: `chatcmpl-${JOB.id}`,
+        object: 'chat.completion.chunk',
+        created: 1767225600,
+        model: 'm-1',
+        choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }],
+      },
       expect.objectContaining({ choices: [{ index: 0, delta: { content: 'Hel' }, finish_reason: null }] }),
       expect.objectContaining({ choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }] }),
       expect.objectContaining({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] }),
@@ -58,7 +64,15 @@ describe('OpenAiChunkSink', () => {
     sink.toolCalls = [{ id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }];
     sink.event('completed', 'end', { finish_reason: 'tool_calls', usage: USAGE });
     expect(frames[0]).toEqual(
-      expect.objectContaining({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] }, finish_reason: null }] }),
+      expect.objectContaining({
+        choices: [
+          {
+            index: 0,
+            delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":1}' } }] },
+            finish_reason: null,
+          },
+        ],
+      }),
     );
     expect(frames[1]).toEqual(expect.objectContaining({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] }));
   });

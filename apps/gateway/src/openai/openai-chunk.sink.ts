@@ -1,8 +1,6 @@
 import type { ToolCall, Usage } from '@conveyor/contracts';
-import type { StreamSink } from '../../../streaming/src/stream/job-stream.session';
-import type { SseWriter } from '../../../streaming/src/stream/sse.writer';
-import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
-import { mapGatewayException } from '../errors/gateway-error.mapper';
+import { ConveyorException, ErrorCode, mapException } from '@conveyor/http';
+import type { SseWriter, StreamSink } from '@conveyor/stream';
 import { contentChunk, finishChunk, roleChunk, toolCallsChunk, usageChunk, type ChunkHeader } from './chat-completion-chunk.mapper';
 import { jobFailureException } from './job-failure.mapper';
 
@@ -39,14 +37,21 @@ export class OpenAiChunkSink implements StreamSink {
         this.textSent = true;
         return this.writer.data(contentChunk(this.header, (data as { content: string }).content));
       case 'restart':
-        if (this.textSent) this.fail(new GatewayException(GatewayErrorCode.JobFailed, `Job ${this.jobId} restarted generation mid-stream; its text cannot be continued. Fetch GET /v1/jobs/${this.jobId} for the result.`));
+        if (this.textSent)
+          this.fail(
+            new ConveyorException(
+              ErrorCode.JobFailed,
+              `Job ${this.jobId} restarted generation mid-stream; its text cannot be continued. Fetch GET /v1/jobs/${this.jobId} for the result.`,
+            ),
+          );
         return;
       case 'completed':
         return this.complete(data as { finish_reason: string; usage: Usage });
       case 'failed':
         return this.fail(jobFailureException({ id: this.jobId, status: 'failed', error: (data as { error: { code: string; message: string } | null }).error }));
       case 'cancelled':
-        return this.fail(jobFailureException({ id: this.jobId, status: 'cancelled', error: null }));
+      case 'expired':
+        return this.fail(jobFailureException({ id: this.jobId, status: name, error: null }));
     }
   }
 
@@ -61,8 +66,8 @@ export class OpenAiChunkSink implements StreamSink {
     this.writer.data('[DONE]');
   }
 
-  private fail(error: GatewayException): void {
-    this.writer.data(mapGatewayException(error).body);
+  private fail(error: ConveyorException): void {
+    this.writer.data(mapException(error).body);
     this.writer.close();
   }
 }

@@ -1,13 +1,18 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { TenantId } from '../auth/tenant.decorator';
-import type { ChatCompletionView } from '@conveyor/contracts';
-import { presentChatCompletion } from '../jobs/job.presenter';
+import {
+  ChatCompletionViewSchema,
+  chatCompletionRequestSchema,
+  presentChatCompletion,
+  type ChatCompletionRequest,
+  type ChatCompletionView,
+} from '@conveyor/contracts';
+import { ApiResponse, ApiSummary, TenantId, ValidBody } from '@conveyor/http';
+import { JobCompletionWaiter } from '../jobs/job-completion.waiter';
 import { JobsService, type BeforePublish } from '../jobs/jobs.service';
 import { ChatCompletionStreamService } from './chat-completion-stream.service';
 import { jobFailureException } from './job-failure.mapper';
-import { JobCompletionWaiter } from './job-completion.waiter';
-import { responseShapeOf, withHeaderPriority } from './openai-request.util';
+import { headerPriority } from './openai-request.util';
 
 /**
  * `POST /openai/v1/chat/completions`, the drop-in for OpenAI's SDKs: the request is queued exactly like
@@ -25,25 +30,26 @@ export class OpenAiCompletionsController {
 
   @Post()
   @HttpCode(200)
+  @ApiSummary("OpenAI's chat completion, through the queue")
+  @ApiResponse({ status: 200, description: 'The finished `chat.completion` (with `stream: true`, its chunks as SSE).', schema: ChatCompletionViewSchema })
   async create(
     @TenantId() tenantId: string,
-    @Body() rawBody: unknown,
-    @Req() request: FastifyRequest,
+    @ValidBody((c) => chatCompletionRequestSchema(c.limits)) request: ChatCompletionRequest,
+    @Req() http: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ChatCompletionView | undefined> {
-    const body = withHeaderPriority(request, rawBody);
-    const shape = responseShapeOf(body);
-    const submit = (beforePublish: BeforePublish) => this.jobs.submit(tenantId, body, null, beforePublish);
-    if (shape.stream) {
-      await this.streams.submitAndStream(submit, shape.includeUsage, reply);
+    const defaultPriority = headerPriority(http);
+    if (request.stream) {
+      const submit = (beforePublish: BeforePublish) => this.jobs.submit(tenantId, request, { beforePublish, defaultPriority });
+      await this.streams.submitAndStream(tenantId, submit, request.stream_options?.include_usage === true, reply);
       return undefined;
     }
     const gone = new AbortController();
     reply.raw.on('close', () => gone.abort());
-    const { job, outcome } = await this.waiter.submitAndWait(tenantId, submit, gone.signal);
+    const { job, end } = await this.waiter.submitAndWait(tenantId, (hooks) => this.jobs.submit(tenantId, request, { ...hooks, defaultPriority }), gone.signal);
     void reply.header('x-conveyor-job-id', job.id);
-    if (!outcome) return undefined; // nobody is listening any more
-    if (outcome.status === 'completed') return presentChatCompletion(job.id, outcome.result, outcome.completedAt);
-    throw jobFailureException({ id: job.id, status: outcome.status, error: outcome.status === 'failed' ? outcome.error : null });
+    if (!end) return undefined; // nobody is listening any more
+    if (end.status === 'completed') return presentChatCompletion(job.id, end.result, end.completedAt);
+    throw jobFailureException({ id: job.id, status: end.status, error: end.status === 'failed' ? end.error : null });
   }
 }

@@ -1,5 +1,4 @@
-import { GatewayException } from '../errors/gateway.exception';
-import { parseOrThrow } from '../jobs/request-validation.util';
+import { ConveyorException, parseOrThrow } from '@conveyor/http';
 import { UsageQuerySchema } from './usage-query.schema';
 
 const parse = (query: Record<string, unknown>) => parseOrThrow(UsageQuerySchema, query, 'query string');
@@ -9,8 +8,8 @@ function paramOf(query: Record<string, unknown>): string | null {
   try {
     parse(query);
   } catch (err) {
-    expect(err).toBeInstanceOf(GatewayException);
-    return (err as GatewayException).param;
+    expect(err).toBeInstanceOf(ConveyorException);
+    return (err as ConveyorException).param;
   }
   throw new Error('expected the query string to be rejected');
 }

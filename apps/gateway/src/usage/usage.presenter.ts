@@ -1,4 +1,5 @@
 import type { ModelUsage } from '@conveyor/database';
+import type { BudgetView } from '../admission/budget.service';
 
 /** One model's usage in `GET /v1/usage`, in OpenAI's token vocabulary. */
 export interface ModelUsageView {
@@ -16,6 +17,8 @@ export interface UsageListView {
   object: 'list';
   data: ModelUsageView[];
   totals: Omit<ModelUsageView, 'model'>;
+  /** Spend in the current UTC day and month against the tenant's budgets. */
+  budgets?: BudgetView;
 }
 
 /** The tenant's usage per model and summed over all its models. */

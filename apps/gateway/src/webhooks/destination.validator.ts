@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
 import { DestinationGuard } from '@conveyor/webhooks';
-import { GatewayErrorCode, GatewayException } from '../errors/gateway.exception';
+import { ConveyorException, ErrorCode } from '@conveyor/http';
 
 /**
  * Checks a tenant-supplied webhook URL (an endpoint's, or a job's `callback_url`) before anything is stored,
@@ -19,11 +19,11 @@ export class DestinationValidator {
   /** Answers the URL in its normalised form, or throws. */
   async assertAllowed(url: unknown, param: string): Promise<string> {
     if (typeof url !== 'string' || url.length === 0 || url.length > 2048) {
-      throw new GatewayException(GatewayErrorCode.InvalidRequest, `Invalid '${param}': must be a URL of at most 2048 characters.`, param);
+      throw new ConveyorException(ErrorCode.InvalidRequest, `Invalid '${param}': must be a URL of at most 2048 characters.`, param);
     }
     const verdict = await this.guard.check(url);
     if (!verdict.ok) {
-      throw new GatewayException(GatewayErrorCode.BlockedDestination, `The '${param}' destination is not allowed: it ${verdict.reason}.`, param);
+      throw new ConveyorException(ErrorCode.BlockedDestination, `The '${param}' destination is not allowed: it ${verdict.reason}.`, param);
     }
     return verdict.url.toString();
   }

@@ -26,10 +26,10 @@ export class JobCallbackService {
     this.box = new SecretBox(config.webhooks.secretKey);
   }
 
-  async fromRequest(body: unknown): Promise<JobCallback | null> {
-    const raw = body !== null && typeof body === 'object' ? (body as Record<string, unknown>).callback_url : undefined;
-    if (raw === undefined || raw === null) return null;
-    const url = await this.destinations.assertAllowed(raw, 'callback_url');
+  /** The checked callback of a request's `callback_url`, or null when it has none. */
+  async forUrl(callbackUrl: string | null | undefined): Promise<JobCallback | null> {
+    if (callbackUrl === undefined || callbackUrl === null) return null;
+    const url = await this.destinations.assertAllowed(callbackUrl, 'callback_url');
     const secret = generateSigningSecret();
     return { url, secret, sealedSecret: this.box.seal(secret) };
   }

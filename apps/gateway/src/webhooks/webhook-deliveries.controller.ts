@@ -1,5 +1,6 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { TenantId } from '../auth/tenant.decorator';
+import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { TenantId, ValidQuery } from '@conveyor/http';
+import { DeliveryListQuerySchema, type DeliveryListQuery } from './webhook-endpoint.schema';
 import { presentDelivery, type WebhookDeliveryView } from './webhook.presenter';
 import { WebhooksService } from './webhooks.service';
 
@@ -12,9 +13,9 @@ export class WebhookDeliveriesController {
   async list(
     @TenantId() tenantId: string,
     @Param('id') id: string,
-    @Query() query: Record<string, unknown>,
+    @ValidQuery(DeliveryListQuerySchema) { limit }: DeliveryListQuery,
   ): Promise<{ object: 'list'; data: WebhookDeliveryView[] }> {
-    return { object: 'list', data: (await this.webhooks.listDeliveries(tenantId, id, query)).map(presentDelivery) };
+    return { object: 'list', data: (await this.webhooks.listDeliveries(tenantId, id, limit)).map(presentDelivery) };
   }
 
   @Post(':deliveryId/retry')

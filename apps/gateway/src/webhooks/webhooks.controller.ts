@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { TenantId } from '../auth/tenant.decorator';
+import { Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { TenantId, ValidBody } from '@conveyor/http';
+import { WebhookEndpointSchema, type WebhookEndpointRequest } from './webhook-endpoint.schema';
 import { presentEndpoint, type WebhookEndpointView } from './webhook.presenter';
 import { WebhooksService } from './webhooks.service';
 
@@ -10,7 +11,7 @@ export class WebhooksController {
 
   @Post()
   @HttpCode(201)
-  async create(@TenantId() tenantId: string, @Body() body: unknown): Promise<WebhookEndpointView> {
+  async create(@TenantId() tenantId: string, @ValidBody(WebhookEndpointSchema) body: WebhookEndpointRequest): Promise<WebhookEndpointView> {
     const { endpoint, secret } = await this.webhooks.create(tenantId, body);
     return presentEndpoint(endpoint, secret);
   }

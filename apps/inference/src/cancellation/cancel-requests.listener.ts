@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { allOfType, parseMessage } from '@conveyor/contracts';
-import { BROKER_CLIENT, Exchanges, type BrokerClient, type Subscription } from '@conveyor/messaging';
+import { allOfType } from '@conveyor/contracts';
+import { BROKER_CLIENT, Exchanges, listenerOf, type BrokerClient, type Subscription } from '@conveyor/messaging';
 import { CancellationRegistry } from './cancellation.registry';
 
 /** Hears the cancel requests broadcast to every worker and aborts the job if it runs here. */
@@ -15,17 +15,11 @@ export class CancelRequestsListener implements OnApplicationBootstrap, OnApplica
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    this.subscription = await this.broker.listen(Exchanges.events, allOfType('job.cancel_requested'), (message) => {
-      let data: unknown;
-      try {
-        data = JSON.parse(message.body.toString('utf8'));
-      } catch {
-        return this.logger.warn('ignoring a cancel request that is not JSON');
-      }
-      const parsed = parseMessage('job.cancel_requested', data);
-      if (!parsed.ok) return this.logger.warn(`ignoring an invalid cancel request: ${parsed.error}`);
-      if (this.registry.cancel(parsed.payload.job_id)) this.logger.log(`cancelling job ${parsed.payload.job_id}`);
-    });
+    const onCancelRequested = ({ job_id: jobId }: { job_id: string }) => {
+      if (this.registry.cancel(jobId)) this.logger.log(`cancelling job ${jobId}`);
+    };
+    const listener = listenerOf({ 'job.cancel_requested': onCancelRequested }, this.logger, this.broker.kind);
+    this.subscription = await this.broker.listen(Exchanges.events, allOfType('job.cancel_requested'), listener);
   }
 
   async onApplicationShutdown(): Promise<void> {

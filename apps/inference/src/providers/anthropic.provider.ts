@@ -32,9 +32,9 @@ const FINISH_REASONS: Record<StopReason, FinishReason> = {
 };
 
 /**
- * Anthropic's Messages API, streamed, through the official `@anthropic-ai/sdk`, pinned to 0.137 (no Node engine
- * floor; runs on Node 20): the last release speaking API version 2023-06-01 with `x-api-key`, which Anthropic
- * and every Anthropic-compatible proxy accept; 1.x moved to API version 2026-10-21 and bearer auth. System and developer messages become the top-level `system`; input tokens come from `message_start`
+ * Anthropic's Messages API (version 2023-06-01, `x-api-key`, which Anthropic and Anthropic-compatible proxies
+ * accept), streamed, through the official `@anthropic-ai/sdk`. System and developer messages become the top-level
+ * `system`; input tokens come from `message_start`
  * and output tokens from `message_delta`. Tool calls stream as `tool_use` blocks whose input arrives in
  * `input_json_delta` fragments (see anthropic-request.mapper.ts for the request side). SDK retries are off: the
  * router owns retries and fallback.

@@ -2,7 +2,15 @@ import { GoogleGenAI, type FunctionCall, type GenerateContentParameters, type Ge
 import { messageText, type ChatMessage, type FinishReason } from '@conveyor/contracts';
 import { CompletionTally } from './completion-tally.util';
 import { toGeminiContents, toGeminiToolConfig, toGeminiTools } from './gemini-request.mapper';
-import type { LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
+import { estimateEmbeddingUsage } from './embedding-usage.util';
+import {
+  ProviderError,
+  type EmbeddingProviderRequest,
+  type EmbeddingProviderResult,
+  type LlmProvider,
+  type ProviderChunk,
+  type ProviderRequest,
+} from './llm-provider.port';
 import { abortError, classifyProviderError } from './provider-error.classifier';
 
 export interface GeminiProviderOptions {
@@ -28,11 +36,11 @@ const FINISH_REASONS: Record<string, FinishReason> = {
 };
 
 /**
- * Google Gemini's `streamGenerateContent?alt=sse`, through the official `@google/genai` SDK: version 2 declares
- * Node >= 20 (3.x needs Node 22), so no hand-written client or SSE parser is needed. Its only install script is a
- * no-op `preinstall`, harmless when npm blocks it. System and developer messages become `systemInstruction`,
+ * Google Gemini's `streamGenerateContent?alt=sse`, through the official `@google/genai` SDK. System and developer messages become `systemInstruction`,
  * assistant turns the `model` role, tools `functionDeclarations` (see gemini-request.mapper.ts). Gemini has no
- * per-end-user field, so `params.user` is not sent.
+ * per-end-user field, so `params.user` is not sent. Embeddings are `batchEmbedContents` (the SDK's `embedContent` with
+ * every input), `dimensions` its `outputDimensionality`; Gemini's API reports no tokens for them, so their usage is
+ * estimated.
  */
 export class GeminiProvider implements LlmProvider {
   readonly name: string;
@@ -54,6 +62,24 @@ export class GeminiProvider implements LlmProvider {
         fetch: (input, init) => fetch(input, init),
       },
     });
+  }
+
+  async embed(request: EmbeddingProviderRequest, signal: AbortSignal): Promise<EmbeddingProviderResult> {
+    if (signal.aborted) throw abortError(signal);
+    let vectors: number[][];
+    try {
+      const response = await this.client.models.embedContent({
+        model: this.options.upstreamModel,
+        contents: request.inputs,
+        config: { abortSignal: signal, ...(request.dimensions !== undefined && { outputDimensionality: request.dimensions }) },
+      });
+      vectors = (response.embeddings ?? []).map((e) => e.values ?? []);
+    } catch (err) {
+      throw classifyProviderError(err, { provider: this.name, signal, secrets: [this.options.apiKey] });
+    }
+    if (signal.aborted) throw abortError(signal);
+    if (vectors.some((v) => v.length === 0)) throw new ProviderError(`${this.name}: an embedding came back without values`, false);
+    return { vectors, usage: estimateEmbeddingUsage(request.inputs), usageEstimated: true };
   }
 
   async *stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk> {

@@ -12,16 +12,32 @@ export interface ProviderRequest {
  * `toolCalls` are the model's complete tool calls in OpenAI's shape, assembled from the upstream's fragments.
  */
 export type ProviderChunk =
-  | { type: 'delta'; content: string }
-  | { type: 'finish'; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean; toolCalls?: ToolCall[] };
+  { type: 'delta'; content: string } | { type: 'finish'; finishReason: FinishReason; usage: Usage; usageEstimated?: boolean; toolCalls?: ToolCall[] };
+
+/** An embeddings job as a provider gets it: the texts, in order, and the length the vectors should have. */
+export interface EmbeddingProviderRequest {
+  model: string;
+  inputs: string[];
+  dimensions?: number;
+  user?: string;
+}
+
+/** One vector per input, in order; usage counts the inputs (`completion_tokens` 0), estimated when the upstream gave none. */
+export interface EmbeddingProviderResult {
+  vectors: number[][];
+  usage: Usage;
+  usageEstimated?: boolean;
+}
 
 /**
  * An LLM backend. `stream` yields deltas as they arrive and must stop promptly (throwing an AbortError)
- * when `signal` aborts. Errors say whether trying again could help.
+ * when `signal` aborts. `embed`, on the providers with an embeddings API, answers every input's vector at once.
+ * Errors say whether trying again could help.
  */
 export interface LlmProvider {
   readonly name: string;
   stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk>;
+  embed?(request: EmbeddingProviderRequest, signal: AbortSignal): Promise<EmbeddingProviderResult>;
 }
 
 /** What an upstream said about a failure, beyond whether to retry it. */

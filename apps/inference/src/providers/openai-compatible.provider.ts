@@ -1,8 +1,9 @@
-import type { ChatMessage, FinishReason } from '@conveyor/contracts';
+import { decodeEmbedding, type ChatMessage, type FinishReason } from '@conveyor/contracts';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { CompletionTally } from './completion-tally.util';
-import type { LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
+import { estimateEmbeddingUsage } from './embedding-usage.util';
+import type { EmbeddingProviderRequest, EmbeddingProviderResult, LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
 import { abortError, classifyProviderError } from './provider-error.classifier';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -20,11 +21,11 @@ export interface OpenAiCompatibleProviderOptions {
 }
 
 /**
- * OpenAI Chat Completions, streamed, through the official `openai` SDK (v6: the newest major that runs on Node 20;
- * v7 needs Node 22). The SDK's retries are off: retrying, backoff and fallback belong to the router, which sees
+ * OpenAI Chat Completions, streamed, through the official `openai` SDK. The SDK's retries are off: retrying, backoff and fallback belong to the router, which sees
  * every attempt. Usage comes from the final `include_usage` chunk; servers that send none get an estimate. Tools,
  * tool choice and tool-call turns pass through unchanged; streamed `delta.tool_calls` fragments sharing an `index`
- * are joined into whole calls.
+ * are joined into whole calls. Embeddings are OpenAI's `/embeddings`, asked for in base64 (a quarter of the bytes);
+ * a server that answers floats anyway is read as it answers.
  */
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name: string;
@@ -69,6 +70,31 @@ export class OpenAiCompatibleProvider implements LlmProvider {
     // The SDK ends a stream quietly when its signal aborts; the port promises an AbortError.
     if (signal.aborted) throw abortError(signal);
     yield tally.finish();
+  }
+
+  async embed(request: EmbeddingProviderRequest, signal: AbortSignal): Promise<EmbeddingProviderResult> {
+    if (signal.aborted) throw abortError(signal);
+    try {
+      // An explicit encoding_format: the SDK then hands the answer over as the server sent it, floats or base64.
+      const response = await this.client.embeddings.create(
+        {
+          model: this.options.upstreamModel,
+          input: request.inputs,
+          encoding_format: 'base64',
+          ...(request.dimensions !== undefined && { dimensions: request.dimensions }),
+          ...(request.user !== undefined && { user: request.user }),
+        },
+        { signal },
+      );
+      const data = [...response.data].sort((a, b) => a.index - b.index);
+      const vectors = data.map((d) => (typeof d.embedding === 'string' ? decodeEmbedding(d.embedding) : d.embedding));
+      const reported = response.usage?.prompt_tokens;
+      return reported === undefined
+        ? { vectors, usage: estimateEmbeddingUsage(request.inputs), usageEstimated: true }
+        : { vectors, usage: { prompt_tokens: reported, completion_tokens: 0, total_tokens: response.usage.total_tokens ?? reported } };
+    } catch (err) {
+      throw classifyProviderError(err, { provider: this.name, signal, secrets: this.secrets() });
+    }
   }
 
   private body(request: ProviderRequest): ChatCompletionCreateParamsStreaming {

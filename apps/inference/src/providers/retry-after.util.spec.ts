@@ -30,7 +30,12 @@ describe('retryAfterMs', () => {
 
 describe('googleRetryDelayMs', () => {
   it("reads google.rpc.RetryInfo's retryDelay from an error body", () => {
-    const body = { error: { code: 429, details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure' }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12.5s' }] } };
+    const body = {
+      error: {
+        code: 429,
+        details: [{ '@type': 'type.googleapis.com/google.rpc.QuotaFailure' }, { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '12.5s' }],
+      },
+    };
     expect(googleRetryDelayMs(body)).toBe(12_500);
   });
 

@@ -1,4 +1,4 @@
-import type { CompletionParams } from '@conveyor/contracts';
+import { combinedMessages, splitCombinedReply, type CompletionParams } from '@conveyor/contracts';
 import type { ProviderChunk } from './llm-provider.port';
 import { SimulatedProvider, type SimulatedProviderOptions } from './simulated.provider';
 
@@ -21,6 +21,30 @@ async function run(provider: SimulatedProvider, content: string, params: Complet
 
 describe('SimulatedProvider', () => {
   const provider = new SimulatedProvider(FAST);
+
+  it('answers a combined batch request with the JSON of answers, each the text its prompt gets alone', async () => {
+    const prompts = ['What is 2+2?', 'Name a colour', 'Say "hi"'];
+    const chunks: ProviderChunk[] = [];
+    for await (const chunk of provider.stream(
+      {
+        model: 'simulated',
+        messages: combinedMessages(
+          'normal',
+          prompts.map((content) => [{ role: 'user' as const, content }]),
+        ),
+        params: {},
+      },
+      new AbortController().signal,
+    ))
+      chunks.push(chunk);
+    const reply = chunks.map((c) => (c.type === 'delta' ? c.content : '')).join('');
+    const answers = splitCombinedReply(reply, prompts.length);
+    expect(answers.size).toBe(3);
+    for (const [i, prompt] of prompts.entries()) expect(answers.get(i)).toBe((await run(provider, prompt)).text);
+    const finish = chunks.at(-1) as Extract<ProviderChunk, { type: 'finish' }>;
+    const alone = await Promise.all(prompts.map((p) => run(provider, p)));
+    expect(finish.usage.completion_tokens).toBe(alone.reduce((a, r) => a + r.finish.usage.completion_tokens, 0));
+  });
 
   it('is labelled "simulated"', () => {
     expect(provider.name).toBe('simulated');
@@ -48,7 +72,19 @@ describe('SimulatedProvider', () => {
   it('reads text from content parts as well as strings', async () => {
     const parts = await (async () => {
       const chunks: ProviderChunk[] = [];
-      const req = { model: 'simulated', messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Hel' }, { type: 'text' as const, text: 'lo' }] }], params: {} };
+      const req = {
+        model: 'simulated',
+        messages: [
+          {
+            role: 'user' as const,
+            content: [
+              { type: 'text' as const, text: 'Hel' },
+              { type: 'text' as const, text: 'lo' },
+            ],
+          },
+        ],
+        params: {},
+      };
       for await (const c of provider.stream(req, new AbortController().signal)) chunks.push(c);
       return chunks;
     })();
@@ -61,17 +97,14 @@ describe('SimulatedProvider', () => {
     ['a one-letter prompt', 'a'],
     ['a sentence', 'Summarise the following document in three bullet points, please.'],
     ['a 5 000-character prompt', 'x'.repeat(5_000)],
-  ])(
-    'answers %s with a token count within [minTokens, maxTokens], ending with "stop"',
-    async (_label, prompt) => {
-      const { words, finish, text } = await run(provider, prompt);
-      expect(words.length).toBeGreaterThanOrEqual(FAST.minTokens);
-      expect(words.length).toBeLessThanOrEqual(FAST.maxTokens);
-      expect(finish.usage.completion_tokens).toBe(words.length);
-      expect(finish.finishReason).toBe('stop');
-      expect(text).toMatch(/^[A-Z][a-z]*( [a-z]+)*\.$/);
-    },
-  );
+  ])('answers %s with a token count within [minTokens, maxTokens], ending with "stop"', async (_label, prompt) => {
+    const { words, finish, text } = await run(provider, prompt);
+    expect(words.length).toBeGreaterThanOrEqual(FAST.minTokens);
+    expect(words.length).toBeLessThanOrEqual(FAST.maxTokens);
+    expect(finish.usage.completion_tokens).toBe(words.length);
+    expect(finish.finishReason).toBe('stop');
+    expect(text).toMatch(/^[A-Z][a-z]*( [a-z]+)*\.$/);
+  });
 
   it('stays within a narrow configured range', async () => {
     const narrow = new SimulatedProvider({ ...FAST, minTokens: 3, maxTokens: 4 });

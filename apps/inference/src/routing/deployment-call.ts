@@ -54,7 +54,11 @@ export async function callDeployment(
   const ended = (): CallOutcome | undefined => {
     if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
     if (!idle.signal.aborted) return undefined;
-    return { kind: 'error', latencyMs: latency(), failure: { message: `${deployment.id}: no data from the upstream for ${idleTimeoutMs} ms`, retryable: true } };
+    return {
+      kind: 'error',
+      latencyMs: latency(),
+      failure: { message: `${deployment.id}: no data from the upstream for ${idleTimeoutMs} ms`, retryable: true },
+    };
   };
   let text = '';
   let seq = 0;
@@ -79,7 +83,7 @@ export async function callDeployment(
 }
 
 /** A ProviderError says what it is; anything else (a reset socket, a bug in an adapter) is worth another try. */
-function describeFailure(err: unknown): CallFailure {
+export function describeFailure(err: unknown): CallFailure {
   if (err instanceof ProviderError) {
     return { message: truncate(err.message), retryable: err.retryable, status: err.status, retryAfterMs: err.retryAfterMs };
   }

@@ -2,8 +2,10 @@ import { Logger } from '@nestjs/common';
 import { loadConfig, type CatalogDeployment, type ConveyorConfig, type ModelCatalog } from '@conveyor/config';
 import { estimateUsage } from '../providers/completion-tally.util';
 import { ProviderError, type LlmProvider, type ProviderChunk } from '../providers/llm-provider.port';
+import { MetricsRegistry, ProviderMetrics } from '@conveyor/metrics';
 import { ModelRouter, RoutingError } from './model-router.service';
 import type { ProviderFactory } from './provider.factory';
+import type { TenantProviderKeys } from '../tenant-keys/tenant-provider-keys.service';
 
 /** What one call to a scripted deployment does: answer, fail before or after some text, or hang until aborted. */
 type Step = { answer: string } | { fail: ProviderError; after?: string } | 'hang';
@@ -44,7 +46,12 @@ const CATALOG: ModelCatalog = {
   ],
 };
 
-function routerWith(providers: Record<string, LlmProvider>, routing: Partial<ConveyorConfig['routing']> = {}, models: ModelCatalog = CATALOG) {
+function routerWith(
+  providers: Record<string, LlmProvider>,
+  routing: Partial<ConveyorConfig['routing']> = {},
+  models: ModelCatalog = CATALOG,
+  metrics = new MetricsRegistry({ defaults: false }),
+) {
   const base = loadConfig({});
   const config: ConveyorConfig = {
     ...base,
@@ -52,17 +59,19 @@ function routerWith(providers: Record<string, LlmProvider>, routing: Partial<Con
     routing: { ...base.routing, backoffBaseMs: 1, backoffMaxMs: 5, maxRetries: 2, cooldownFailures: 3, ...routing },
   };
   const factory = { get: (d: CatalogDeployment) => providers[d.id]! } as ProviderFactory;
-  return new ModelRouter(config, factory);
+  return new ModelRouter(config, factory, new ProviderMetrics(metrics));
 }
 
 const request = (model: string) => ({ model, messages: [{ role: 'user' as const, content: 'hi' }], params: {} });
 const transient = (status = 503, retryAfterMs?: number) => new ProviderError(`upstream ${status}`, true, { status, retryAfterMs });
 
 async function routeError(router: ModelRouter, model: string, signal = new AbortController().signal): Promise<RoutingError> {
-  const err = await router.route(request(model), signal, () => undefined).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const err = await router
+    .route(request(model), signal, () => undefined)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(err).toBeInstanceOf(RoutingError);
   return err as RoutingError;
 }
@@ -80,6 +89,24 @@ describe('ModelRouter', () => {
       ['a', 'ok', undefined],
     ]);
     expect(result.attempts[1]).toEqual({ deployment: 'a', provider: 'simulated', upstream_model: 'a-model', outcome: 'ok', latency_ms: expect.any(Number) });
+  });
+
+  it('counts every call by deployment and outcome, with its latency', async () => {
+    const metrics = new MetricsRegistry({ defaults: false });
+    const a = scripted([{ fail: transient(500) }]);
+    const b = scripted([{ answer: 'from b' }]);
+    await routerWith({ a, b }, { maxRetries: 1 }, CATALOG, metrics).route(request('quality'), new AbortController().signal, () => undefined);
+    const calls = (await metrics.registry.getSingleMetric('conveyor_provider_calls_total')!.get()).values;
+    expect(calls.map((v) => [v.labels.deployment, v.labels.provider, v.labels.outcome, v.value])).toEqual([
+      ['a', 'simulated', 'error', 2],
+      ['b', 'simulated', 'ok', 1],
+    ]);
+    const latency = (await metrics.registry.getSingleMetric('conveyor_provider_call_duration_seconds')!.get()).values;
+    const counts = latency.filter((v) => (v as { metricName?: string }).metricName === 'conveyor_provider_call_duration_seconds_count');
+    expect(counts.map((v) => [v.labels.deployment, v.value])).toEqual([
+      ['a', 2],
+      ['b', 1],
+    ]);
   });
 
   it('falls over to the next model of the group once a deployment has used its retries', async () => {
@@ -113,7 +140,10 @@ describe('ModelRouter', () => {
 
   it('ends providers_unavailable when everything failed, listing every call', async () => {
     const fail = { fail: transient(503) };
-    const err = await routeError(routerWith({ a: scripted([fail]), b: scripted([fail]), c: scripted([fail]) }, { maxRetries: 1, cooldownFailures: 10 }), 'quality');
+    const err = await routeError(
+      routerWith({ a: scripted([fail]), b: scripted([fail]), c: scripted([fail]) }, { maxRetries: 1, cooldownFailures: 10 }),
+      'quality',
+    );
     expect(err.code).toBe('providers_unavailable');
     expect(err.attempts.map((x) => x.deployment)).toEqual(['a', 'a', 'b', 'b', 'c', 'c']);
     expect(err.attempts.every((x) => x.outcome === 'error' && x.error?.message === 'upstream 503')).toBe(true);
@@ -173,7 +203,9 @@ describe('ModelRouter', () => {
       () => undefined,
     );
     expect(result.text).toBe('from b');
-    expect(result.attempts[0]).toEqual(expect.objectContaining({ deployment: 'a', outcome: 'error', error: { message: 'a: no data from the upstream for 20 ms' } }));
+    expect(result.attempts[0]).toEqual(
+      expect.objectContaining({ deployment: 'a', outcome: 'error', error: { message: 'a: no data from the upstream for 20 ms' } }),
+    );
   });
 
   it('skips a deployment at its rpm, recording why, and falls back', async () => {
@@ -218,5 +250,51 @@ describe('ModelRouter', () => {
 
   it("fails a model missing from the worker's catalogue as an invalid job", async () => {
     expect((await routeError(routerWith({}), 'gpt-5')).code).toBe('invalid_job');
+  });
+});
+
+describe("ModelRouter, with a tenant's own provider keys", () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  function routerWithKeys(keys: Record<string, { key: string } | { error: string }>) {
+    const base = loadConfig({});
+    const config: ConveyorConfig = { ...base, models: CATALOG, routing: { ...base.routing, maxRetries: 0 } };
+    const asked: Array<[string, string | undefined]> = [];
+    const factory = {
+      get: (d: CatalogDeployment, ownKey?: string) => {
+        asked.push([d.id, ownKey]);
+        return d.id === 'a' ? scripted([{ fail: transient(503) }]) : scripted([{ answer: `from ${d.id}` }]);
+      },
+    } as unknown as ProviderFactory;
+    const tenantKeys = { of: async (tenantId: string) => new Map(tenantId === 'tenant-a' ? Object.entries(keys) : []) } as unknown as TenantProviderKeys;
+    return { router: new ModelRouter(config, factory, new ProviderMetrics(new MetricsRegistry({ defaults: false })), tenantKeys), asked };
+  }
+
+  it("calls a deployment with the tenant's own key where it has one, and with the operator's elsewhere", async () => {
+    const { router, asked } = routerWithKeys({ b: { key: 'sk-own-b' } });
+    const result = await router.route(request('quality'), new AbortController().signal, () => undefined, { tenantId: 'tenant-a' });
+    expect(result.text).toBe('from b');
+    expect(asked).toEqual([
+      ['a', undefined],
+      ['b', 'sk-own-b'],
+    ]);
+  });
+
+  it("uses no tenant's key for another tenant, nor for a job routed without a tenant", async () => {
+    const { router, asked } = routerWithKeys({ b: { key: 'sk-own-b' } });
+    await router.route(request('two'), new AbortController().signal, () => undefined, { tenantId: 'tenant-b' });
+    await router.route(request('two'), new AbortController().signal, () => undefined);
+    expect(asked).toEqual([
+      ['b', undefined],
+      ['b', undefined],
+    ]);
+  });
+
+  it("fails the job when the tenant's key cannot be opened, rather than call with the operator's key", async () => {
+    const { router, asked } = routerWithKeys({ b: { error: "the tenant's own key for b cannot be opened" } });
+    const err = await router.route(request('two'), new AbortController().signal, () => undefined, { tenantId: 'tenant-a' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RoutingError);
+    expect(err).toMatchObject({ code: 'provider_error', message: "the tenant's own key for b cannot be opened" });
+    expect(asked).toEqual([]);
   });
 });

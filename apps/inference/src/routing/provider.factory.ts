@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigException, type CatalogDeployment, type ConveyorConfig } from '@conveyor/config';
 import type { LlmProvider } from '../providers/llm-provider.port';
@@ -10,10 +11,13 @@ import { SimulatedProvider } from '../providers/simulated.provider';
  * One provider client per catalogue deployment, built when the worker starts. Building them all up front means a
  * missing key or unreadable key file stops the worker with one message naming every broken deployment, instead
  * of failing the first job routed there (the inference module builds it before Nest starts, so the message is
- * printed as is). Keys are handed to the clients and kept nowhere else.
+ * printed as is). Keys are handed to the clients and kept nowhere else. A tenant's own key for a deployment
+ * (`/v1/settings`) gets a client of its own, kept (up to TENANT_CLIENTS, least recently used first out) by the
+ * key's hash, never by the key.
  */
 export class ProviderFactory {
   private readonly providers = new Map<string, LlmProvider>();
+  private readonly tenantClients = new Map<string, LlmProvider>();
 
   constructor(
     private readonly config: ConveyorConfig,
@@ -30,11 +34,18 @@ export class ProviderFactory {
     if (problems.length > 0) throw new ConfigException(problems);
   }
 
-  /** The client of a deployment of the catalogue this factory was built from. */
-  get(deployment: CatalogDeployment): LlmProvider {
+  /** The client of a deployment of the catalogue this factory was built from; with `ownKey`, one calling with the tenant's key. */
+  get(deployment: CatalogDeployment, ownKey?: string): LlmProvider {
     const provider = this.providers.get(deployment.id);
     if (!provider) throw new Error(`deployment "${deployment.id}" is not in the catalogue`);
-    return provider;
+    if (ownKey === undefined) return provider;
+    const id = `${deployment.id}\u0000${createHash('sha256').update(ownKey).digest('hex')}`;
+    let client = this.tenantClients.get(id);
+    if (client) this.tenantClients.delete(id);
+    else client = this.create(deployment, ownKey);
+    this.tenantClients.set(id, client);
+    if (this.tenantClients.size > TENANT_CLIENTS) this.tenantClients.delete(this.tenantClients.keys().next().value!);
+    return client;
   }
 
   private create(deployment: CatalogDeployment, apiKey: string | undefined): LlmProvider {
@@ -48,10 +59,18 @@ export class ProviderFactory {
         return new AnthropicProvider({ ...common, baseURL: deployment.base_url, apiKey: requireKey(deployment, apiKey) });
       case 'gemini':
         // Its SDK's timeout bounds the whole streamed answer, not just its start: only the job's deadline fits.
-        return new GeminiProvider({ ...common, timeoutMs: this.config.routing.deadlineMs, baseURL: deployment.base_url, apiKey: requireKey(deployment, apiKey) });
+        return new GeminiProvider({
+          ...common,
+          timeoutMs: this.config.routing.deadlineMs,
+          baseURL: deployment.base_url,
+          apiKey: requireKey(deployment, apiKey),
+        });
     }
   }
 }
+
+/** Clients built for tenants' own keys that are kept for reuse. */
+const TENANT_CLIENTS = 256;
 
 /** The catalogue already insists on a key reference for these providers; this makes the guarantee explicit. */
 function requireKey(deployment: CatalogDeployment, apiKey: string | undefined): string {

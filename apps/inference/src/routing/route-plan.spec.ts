@@ -45,7 +45,7 @@ describe('orderDeployments', () => {
 
   it('puts the heavier deployment first about as often as its share of the weight, and always lists both', () => {
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648) / 2_147_483_648;
     let heavyFirst = 0;
     for (let i = 0; i < 2_000; i += 1) {
       const order = orderDeployments(weighted, random).map((d) => d.id);

@@ -16,6 +16,11 @@ export interface DeltaCoalescerOptions {
   maxDelayMs: number;
   /** Publish at once when this many characters are buffered (bounds message size at high token rates). */
   maxChars: number;
+  /**
+   * Whether anyone watches the text (default true). Until then nothing is published: the text so far is kept and
+   * goes out as the first chunk when `goLive` is called, and `flush` drops it (the job's result carries the text).
+   */
+  live?: boolean;
 }
 
 /** Receives one coalesced chunk; `seq` counts chunks from 0 per generation, so 0 means "the text starts over". */
@@ -28,33 +33,46 @@ export type ChunkSink = (content: string, seq: number) => void;
  * first token, and every token of a slow stream, add no delay), and deltas that follow within the window
  * wait only until it ends. Chunk seqs are contiguous from 0; a provider restart (a delta with
  * seq 0, after a fallback) drops what the abandoned generation still had buffered and starts again at 0,
- * exactly as the uncoalesced deltas did (the first chunk of the new generation carries seq 0). Call `flush()` before the terminal event, so no text trails it.
+ * exactly as the uncoalesced deltas did (the first chunk of the new generation carries seq 0). Call `flush()`
+ * before the terminal event, so no text trails it.
  */
 export class DeltaCoalescer {
   private buffer = '';
   private nextSeq = 0;
   private timer: unknown = null;
   private lastPublishAt = Number.NEGATIVE_INFINITY;
+  private live: boolean;
 
   constructor(
     private readonly options: DeltaCoalescerOptions,
     private readonly sink: ChunkSink,
     private readonly clock: CoalescerTimer = realTimer,
-  ) {}
+  ) {
+    this.live = options.live ?? true;
+  }
 
   /** One provider delta, with the provider's own seq (0 restarts the text). */
   push(content: string, providerSeq: number): void {
     if (providerSeq === 0) this.restart();
     this.buffer += content;
+    if (!this.live) return;
     if (this.timer !== null && this.buffer.length < this.options.maxChars) return;
     const wait = this.lastPublishAt + this.options.maxDelayMs - this.clock.now();
     if (wait <= 0 || this.buffer.length >= this.options.maxChars) this.flush();
     else this.timer = this.clock.set(() => this.onTimer(), wait);
   }
 
-  /** Publishes whatever is buffered now, if anything. */
+  /** Someone started watching: from now on chunks are published, the first holding all the text so far. */
+  goLive(): void {
+    if (this.live) return;
+    this.live = true;
+    this.flush();
+  }
+
+  /** Publishes whatever is buffered now, if anything (and drops it while nobody watches). */
   flush(): void {
     this.cancelTimer();
+    if (!this.live) this.buffer = '';
     if (this.buffer === '') return;
     const content = this.buffer;
     this.buffer = '';

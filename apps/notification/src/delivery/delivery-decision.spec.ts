@@ -5,7 +5,7 @@ const answer = (statusCode: number | null, extra: Partial<AttemptResult> = {}): 
   statusCode,
   latencyMs: 12,
   retryAfterMs: null,
-  error: statusCode === null ? 'ECONNREFUSED' : null,
+  error: statusCode === null ? 'connection_failed' : null,
   ...extra,
 });
 const schedule = [5_000, 30_000, 120_000];

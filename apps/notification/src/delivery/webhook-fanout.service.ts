@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { uuidv7 } from '@conveyor/contracts';
+import { STATUS_OF_TERMINAL, occurredAt, presentJob, uuidv7, type TerminalEvent } from '@conveyor/contracts';
 import {
   JOB_STORE,
   WEBHOOK_DELIVERY_STORE,
@@ -11,9 +11,7 @@ import {
 } from '@conveyor/database';
 import { MessagePublisher } from '@conveyor/messaging';
 import type { WebhookEventPayload } from '@conveyor/webhooks';
-// The gateway's presenter is the one definition of the job's public shape; the webhook carries exactly that.
-import { presentJob } from '../../../gateway/src/jobs/job.presenter';
-import { jobAsOfEvent, occurredAt, type TerminalEvent } from './job-snapshot.util';
+import { SubscriptionsCache } from './subscriptions.cache';
 
 /**
  * Turns one terminal job event into one delivery per target (each subscribed endpoint of the tenant, and the
@@ -28,21 +26,27 @@ export class WebhookFanoutService {
     @Inject(WEBHOOK_ENDPOINT_STORE) private readonly endpoints: WebhookEndpointStore,
     @Inject(WEBHOOK_DELIVERY_STORE) private readonly deliveries: WebhookDeliveryStore,
     private readonly publisher: MessagePublisher,
+    private readonly subscriptions: SubscriptionsCache,
   ) {}
 
   /**
-   * Answers how many deliveries were published. Most jobs have no webhook at all: two narrow reads (the tenant's
-   * subscribed endpoints, whether the job has a callback) settle that before the job row is loaded.
+   * Answers how many deliveries were published. Most jobs have no webhook at all, which is settled before the job
+   * row is loaded, usually without a read: the event says whether the job has a callback URL, and the tenant's
+   * subscriptions are cached (a narrow read each when not).
    */
   async fanOut(terminal: TerminalEvent): Promise<number> {
     const { job_id: jobId, tenant_id: tenantId } = terminal.event;
-    const [subscribed, hasCallback] = await Promise.all([this.endpoints.hasSubscribed(tenantId, terminal.type), this.jobs.hasCallback(tenantId, jobId)]);
+    const [subscribed, hasCallback] = await Promise.all([
+      this.subscriptions.hasSubscribed(tenantId, terminal.type),
+      terminal.event.has_callback ?? this.jobs.hasCallback(tenantId, jobId),
+    ]);
     // Without targets, a delivery left undispatched by an earlier try belongs to an endpoint since removed or
     // disabled: it is not sent.
     if (!subscribed && !hasCallback) return 0;
-    const stored = await this.jobs.findForTenant(tenantId, jobId);
-    const job = stored ? jobAsOfEvent(stored, terminal) : null;
-    if (!job) return 0;
+    // Terminal events are published after their row is written, so the row shows this end — unless the event is a
+    // stale redelivery of an end that lost to another (a cancel that raced a completion): nothing is sent for it.
+    const job = await this.jobs.findForTenant(tenantId, jobId);
+    if (!job || job.status !== STATUS_OF_TERMINAL[terminal.type]) return 0;
     const data = presentJob(job);
     const delivery = (endpointId: string | null): NewWebhookDelivery => {
       const id = uuidv7();

@@ -2,6 +2,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
 import type { ResolvedAddress } from '@conveyor/webhooks';
+import { classifyAttemptError, type AttemptErrorClass } from './attempt-error.util';
 
 /** What one attempt came to. */
 export interface AttemptResult {
@@ -10,8 +11,8 @@ export interface AttemptResult {
   latencyMs: number;
   /** The Retry-After of the answer, in ms, when it had a valid one. */
   retryAfterMs: number | null;
-  /** Why the attempt failed without a response (timeout, refused, reset). */
-  error: string | null;
+  /** Why the attempt failed without a response, as a class only (never an address or a driver message). */
+  error: AttemptErrorClass | null;
 }
 
 /** A `lookup` that answers the address the SSRF guard checked, whatever name is asked: DNS is never asked again. */
@@ -55,7 +56,7 @@ export function postWebhook(url: URL, pinned: ResolvedAddress, headers: Record<s
       headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'user-agent': 'Conveyor-Webhooks/1' },
     });
     const timer = setTimeout(() => {
-      finish({ statusCode: null, retryAfterMs: null, error: `timed out after ${timeoutMs} ms` });
+      finish({ statusCode: null, retryAfterMs: null, error: 'timeout' });
       req.destroy();
     }, timeoutMs);
     req.on('response', (res: IncomingMessage) => {
@@ -64,7 +65,7 @@ export function postWebhook(url: URL, pinned: ResolvedAddress, headers: Record<s
       res.on('end', () => finish({ statusCode: res.statusCode ?? null, retryAfterMs: retryAfterMs(res.headers['retry-after']), error: null }));
       res.on('error', () => finish({ statusCode: res.statusCode ?? null, retryAfterMs: null, error: null }));
     });
-    req.on('error', (err: NodeJS.ErrnoException) => finish({ statusCode: null, retryAfterMs: null, error: err.code ?? err.message }));
+    req.on('error', (err: NodeJS.ErrnoException) => finish({ statusCode: null, retryAfterMs: null, error: classifyAttemptError(err) }));
     req.end(body);
   });
 }

@@ -9,6 +9,7 @@ import {
   type WebhookEndpointStore,
 } from '@conveyor/database';
 import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
+import { WebhookMetrics } from '@conveyor/metrics';
 import { DestinationGuard, SecretBox, signWebhook } from '@conveyor/webhooks';
 import { decideAfterAttempt } from './delivery-decision';
 import { postWebhook, type AttemptResult } from './webhook-http.client';
@@ -33,6 +34,7 @@ export class WebhookSenderService {
     @Inject(WEBHOOK_DELIVERY_STORE) private readonly deliveries: WebhookDeliveryStore,
     @Inject(WEBHOOK_ENDPOINT_STORE) private readonly endpoints: WebhookEndpointStore,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
+    private readonly metrics: WebhookMetrics,
   ) {
     this.guard = new DestinationGuard(config.webhooks.allowedHosts);
     this.box = new SecretBox(config.webhooks.secretKey);
@@ -47,6 +49,7 @@ export class WebhookSenderService {
     const target = await this.targetOf(delivery);
     if (!target) {
       await this.deliveries.finish(delivery.id, lockToken, null, { status: 'dead', reason: 'endpoint_disabled' });
+      this.metrics.attempted('dead');
       return Outcome.ack();
     }
     const at = new Date();
@@ -58,6 +61,7 @@ export class WebhookSenderService {
     if (!(await this.deliveries.finish(delivery.id, lockToken, record, outcome))) {
       this.logger.warn(`delivery ${delivery.id}: lease lost before the attempt was recorded`);
     }
+    this.metrics.attempted(outcome.status === 'pending' ? 'retrying' : outcome.status);
     if (outcome.status === 'pending') return Outcome.retry(`webhook attempt ${attempt} failed`, outcome.retryInMs);
     if (outcome.status === 'dead' && deadLetter) return Outcome.deadLetter(`webhook delivery ${delivery.id}: ${outcome.reason}`);
     return Outcome.ack();
@@ -74,7 +78,7 @@ export class WebhookSenderService {
   /** Checks the destination again (DNS may have changed since registration), then posts to the checked address. */
   private async send(target: { url: string; secret: string }, delivery: WebhookDeliveryRecord): Promise<AttemptResult> {
     const verdict = await this.guard.check(target.url);
-    if (!verdict.ok) return { statusCode: null, latencyMs: 0, retryAfterMs: null, error: `blocked_destination: the URL ${verdict.reason}` };
+    if (!verdict.ok) return { statusCode: null, latencyMs: 0, retryAfterMs: null, error: 'blocked_destination' };
     const headers = signWebhook(target.secret, delivery.webhookId, delivery.payload);
     return postWebhook(verdict.url, verdict.pinned, { ...headers }, delivery.payload, this.config.webhooks.timeoutMs);
   }

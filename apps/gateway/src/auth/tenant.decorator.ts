@@ -1,7 +1,0 @@
-import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedRequest } from './api-key.guard';
-
-/** The authenticated caller's tenant id, set by ApiKeyGuard. */
-export const TenantId = createParamDecorator((_: unknown, ctx: ExecutionContext): string => {
-  return ctx.switchToHttp().getRequest<AuthenticatedRequest>().tenantId;
-});

@@ -1,0 +1,92 @@
+import type { ConveyorConfig } from '@conveyor/config';
+import type { JobCompleted, NewJob } from '@conveyor/contracts';
+import type { JobStore } from '@conveyor/database';
+import { InProcessBrokerClient, MessagePublisher, replyKeyOf } from '@conveyor/messaging';
+import { JobCompletionWaiter } from './job-completion.waiter';
+import { ReplyInbox } from './reply.inbox';
+
+const newJob = { id: '01960000-0000-7000-8000-000000000001', tenantId: 't' } as NewJob;
+const completed: JobCompleted = {
+  job_id: newJob.id,
+  tenant_id: 't',
+  attempt: 1,
+  worker_id: 'w',
+  started_at: '2026-01-01T00:00:00.000Z',
+  completed_at: '2026-01-01T00:00:01.000Z',
+  result: {
+    message: { role: 'assistant', content: 'fast' },
+    finish_reason: 'stop',
+    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+    provider: 'p',
+    model: 'm',
+  },
+};
+/** The row is never written while the test runs: only the event can end the wait. */
+const jobs = { findForTenant: async () => null } as unknown as JobStore;
+const config = { worker: { id: 'gw-1' } } as unknown as ConveyorConfig;
+
+describe('JobCompletionWaiter over the replica reply queue (in-process broker)', () => {
+  let broker: InProcessBrokerClient;
+  let inbox: ReplyInbox;
+  let publisher: MessagePublisher;
+
+  beforeEach(async () => {
+    broker = new InProcessBrokerClient({ maxDeliveries: 3 });
+    await broker.connect();
+    inbox = new ReplyInbox(broker, config);
+    await inbox.onModuleInit();
+    publisher = new MessagePublisher(broker);
+  });
+
+  afterEach(async () => {
+    await inbox.onApplicationShutdown();
+    await broker.close();
+  });
+
+  it("hears the job's end through the reply key it gave the job, even when the job ends during its own publish", async () => {
+    const waiter = new JobCompletionWaiter(inbox, jobs);
+    const { job, end } = await waiter.submitAndWait(
+      't',
+      async ({ beforePublish, replyTo }) => {
+        expect(replyTo).toBe(replyKeyOf('gw-1'));
+        await beforePublish!(newJob);
+        // The worker and persistence were faster than anything after the publish: the end is CC'd to the reply key.
+        await publisher.publish('job.completed', completed, { cc: [replyTo!] });
+        return newJob;
+      },
+      new AbortController().signal,
+    );
+    expect(job).toBe(newJob);
+    expect(end).toMatchObject({ status: 'completed', result: { message: { content: 'fast' } } });
+  });
+
+  it("does not hear another replica's ends", async () => {
+    const waiter = new JobCompletionWaiter(inbox, jobs);
+    const gone = new AbortController();
+    const waiting = waiter.submitAndWait(
+      't',
+      async ({ beforePublish }) => {
+        await beforePublish!(newJob);
+        await publisher.publish('job.completed', completed, { cc: [replyKeyOf('gw-2')] });
+        setTimeout(() => gone.abort(), 100);
+        return newJob;
+      },
+      gone.signal,
+    );
+    await expect(waiting).resolves.toMatchObject({ end: null });
+  });
+
+  it('stops expecting the job when it is not accepted', async () => {
+    const waiter = new JobCompletionWaiter(inbox, jobs);
+    const refused = waiter.submitAndWait(
+      't',
+      async ({ beforePublish }) => {
+        await beforePublish!(newJob);
+        throw new Error('broker unavailable');
+      },
+      new AbortController().signal,
+    );
+    await expect(refused).rejects.toThrow('broker unavailable');
+    expect((inbox as unknown as { waiting: Map<string, unknown> }).waiting.size).toBe(0);
+  });
+});

@@ -1,3 +1,0 @@
-import { startTelemetry } from '@conveyor/telemetry';
-
-startTelemetry('persistence');
