@@ -1,6 +1,7 @@
 import { TEST_DATABASE_NAME, dropDatabase } from './support/database.util';
+import { deleteVhost, TEST_VHOST_NAME } from './support/vhost.util';
 
-/** Drops this run's database once every test has finished. */
+/** Drops this run's database and vhost once every test has finished. */
 export default async function globalTeardown(): Promise<void> {
-  await dropDatabase(TEST_DATABASE_NAME);
+  await Promise.all([dropDatabase(TEST_DATABASE_NAME), deleteVhost(TEST_VHOST_NAME)]);
 }

@@ -89,6 +89,12 @@ export async function auditJobs(opts: AuditOptions): Promise<JobAudit> {
     const count = (s: string) => jobs.filter((j) => j.status === s).length;
     const lostIds = ids.filter((id) => !['completed', 'failed', 'cancelled'].includes(statusOf.get(id) ?? 'missing'));
     const details = lostIds.slice(0, 5).map((id) => `lost: job ${id} is ${statusOf.get(id) ?? 'missing'}`);
+    // Ended, but not completed: what a scenario that expects every job to complete shows as the reason it did not.
+    const { rows: unfinished } = await client.query<{ id: string; status: string; error: { code?: string; message?: string } | null }>(
+      `SELECT id, status, error FROM jobs WHERE id = ANY($1::uuid[]) AND status IN ('failed', 'cancelled') LIMIT 3`,
+      [ids],
+    );
+    for (const j of unfinished) details.push(`not completed: job ${j.id} ${j.status} (${j.error?.code ?? '-'}: ${(j.error?.message ?? '').slice(0, 160)})`);
 
     const markers = ledger.accepted.map((e) => e.marker);
     const dupIds = new Set<string>();
@@ -99,9 +105,21 @@ export async function auditJobs(opts: AuditOptions): Promise<JobAudit> {
         if (details.length < 12) details.push(`duplicated: ${label} ${r.key} × ${r.n}`);
       }
     };
-    await many(`SELECT job_id AS key, count(*) AS n FROM chaos_terminal_writes WHERE job_id = ANY($1::uuid[]) GROUP BY job_id HAVING count(*) > 1`, [ids], 'terminal write of job');
-    await many(`SELECT job_id AS key, count(*) AS n FROM chaos_usage_writes WHERE job_id = ANY($1::uuid[]) GROUP BY job_id HAVING count(*) > 1`, [ids], 'usage record of job');
-    await many(`SELECT messages->0->>'content' AS key, count(*) AS n FROM jobs WHERE messages->0->>'content' = ANY($1::text[]) GROUP BY 1 HAVING count(*) > 1`, [markers], 'job rows for marker');
+    await many(
+      `SELECT job_id AS key, count(*) AS n FROM chaos_terminal_writes WHERE job_id = ANY($1::uuid[]) GROUP BY job_id HAVING count(*) > 1`,
+      [ids],
+      'terminal write of job',
+    );
+    await many(
+      `SELECT job_id AS key, count(*) AS n FROM chaos_usage_writes WHERE job_id = ANY($1::uuid[]) GROUP BY job_id HAVING count(*) > 1`,
+      [ids],
+      'usage record of job',
+    );
+    await many(
+      `SELECT messages->0->>'content' AS key, count(*) AS n FROM jobs WHERE messages->0->>'content' = ANY($1::text[]) GROUP BY 1 HAVING count(*) > 1`,
+      [markers],
+      'job rows for marker',
+    );
 
     const { rows: noUsage } = await client.query<{ id: string }>(
       `SELECT j.id FROM jobs j LEFT JOIN usage_records u ON u.job_id = j.id WHERE j.id = ANY($1::uuid[]) AND j.status = 'completed' AND u.job_id IS NULL`,
@@ -119,7 +137,7 @@ export async function auditJobs(opts: AuditOptions): Promise<JobAudit> {
         [refused],
       );
     let { rows: phantomRows } = await phantomsNow();
-    for (const until = Date.now() + PHANTOM_GRACE_MS; phantomRows.length > 0 && Date.now() < until; ) {
+    for (const until = Date.now() + PHANTOM_GRACE_MS; phantomRows.length > 0 && Date.now() < until;) {
       await new Promise((r) => setTimeout(r, 250));
       ({ rows: phantomRows } = await phantomsNow());
     }

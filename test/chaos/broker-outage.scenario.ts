@@ -51,6 +51,11 @@ export async function brokerOutageScenario(opts: BrokerOutageOptions): Promise<S
           check('every answer a 202 or a 503 with Retry-After', ledger.odd.length === 0, `${ledger.odd.length} other`),
           check('submissions were refused during the outage', ledger.refused.length > 0, ledger.refused.length),
           check('0 lost', audit.lost === 0, audit.lost),
+          check(
+            'every accepted job completed (none failed)',
+            audit.completed === audit.accepted,
+            `${audit.completed} of ${audit.accepted} (${audit.failed} failed, ${audit.cancelled} cancelled)`,
+          ),
           check('0 duplicated', audit.duplicated === 0, audit.duplicated),
           check('503 left nothing behind (no job row, no provider call)', audit.phantoms === 0, audit.phantoms),
           check('no service restarted', running === started && sameProcesses, `${running} of ${started} original processes`),

@@ -21,6 +21,8 @@ export interface ChaosClusterSpec extends Omit<ClusterSpec, 'catalog' | 'brokerU
   paces: Paces;
   /** Put a cuttable TCP proxy between every service and RabbitMQ / PostgreSQL. */
   brokerProxy?: boolean;
+  /** A broker of its own (BROKER_URL, e.g. a private cluster's nodes) instead of a vhost on the local RabbitMQ. */
+  broker?: string;
   databaseProxy?: boolean;
 }
 
@@ -41,11 +43,12 @@ export class ChaosCluster {
     const brokerProxy = spec.brokerProxy ? await TcpProxy.start(hostPort(process.env.BROKER_URL ?? 'amqp://127.0.0.1:5672', 5672)) : null;
     const databaseProxy = spec.databaseProxy ? await TcpProxy.start(hostPort(process.env.DATABASE_URL ?? 'postgres://127.0.0.1:5432', 5432)) : null;
     try {
-      const { paces, brokerProxy: _b, databaseProxy: _d, ...rest } = spec;
+      const { paces, brokerProxy: _b, databaseProxy: _d, broker, ...rest } = spec;
       const cluster = await Cluster.start({
         ...rest,
         catalog: benchCatalog(upstream.url, paces),
-        env: { MOCK_KEY: 'chaos-mock-key', DEFAULT_MODEL: Object.keys(paces)[0]!, WORKER_IDLE_POLL_MS: '200', ...spec.env },
+        env: { MOCK_KEY: 'chaos-mock-key', DEFAULT_MODEL: Object.keys(paces)[0]!, ...spec.env },
+        ownBroker: broker,
         brokerUrl: brokerProxy ? (url) => viaProxy(url, brokerProxy.port) : undefined,
         databaseUrl: databaseProxy ? (url) => viaProxy(url, databaseProxy.port) : undefined,
       });

@@ -49,9 +49,18 @@ export async function databaseOutageScenario(opts: DatabaseOutageOptions): Promi
         },
         [
           check('0 lost (nothing acked before commit)', audit.lost === 0, audit.lost),
+          check(
+            'every accepted job completed (none failed)',
+            audit.completed === audit.accepted,
+            `${audit.completed} of ${audit.accepted} (${audit.failed} failed, ${audit.cancelled} cancelled)`,
+          ),
           check('0 duplicated', audit.duplicated === 0, audit.duplicated),
           check('usage recorded for every completed job', audit.usageMissing === 0, `${audit.usageMissing} missing`),
-          check('reads during the outage answer 503 + Retry-After, never 500', reads.other === 0 && reads.unavailable > 0, `${reads.unavailable} × 503, ${reads.other} other`),
+          check(
+            'reads during the outage answer 503 + Retry-After, never 500',
+            reads.other === 0 && reads.unavailable > 0,
+            `${reads.unavailable} × 503, ${reads.other} other`,
+          ),
           check('submissions answer 202 or 503 + Retry-After', ledger.odd.length === 0, `${ledger.odd.length} other`),
           check('503 left nothing behind', audit.phantoms === 0, audit.phantoms),
           check('no service restarted', running === started, `${running} of ${started}`),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import { DEAD_LETTER_QUEUE, Exchanges } from '../../libs/messaging/src/topology';
+import { DEAD_LETTER_QUEUE, Exchanges } from '@conveyor/messaging';
 
 /** A message published straight to a work queue's exchange, bypassing every publisher-side check. */
 export interface PoisonMessage {
@@ -9,23 +9,71 @@ export interface PoisonMessage {
   routingKey: string;
   type: string;
   body: string;
-  /** Copies expected in `conveyor.dead` (one per consuming queue that dead-letters it). */
-  copies: number;
+  /** The queue whose consumer dead-letters it (`conveyor.jobs.` for any job shard). */
+  deadFrom: string;
+  /**
+   * Where the dead letter is another message than the poison itself (a job that runs, whose outcome is the one
+   * dead-lettered), a text its body holds; otherwise it is recognised by its message id, the label.
+   */
+  deadBodyHolds?: string;
 }
 
-/** The poison set: malformed, invalid, unknown and never-accepted job messages, and an invalid terminal event. */
+/** Whether a dead letter is (one copy of) the poison message's, or of what it led to. */
+export function isDeadLetterOf(dead: DeadLetter, poison: PoisonMessage): boolean {
+  return poison.deadBodyHolds ? dead.body.includes(poison.deadBodyHolds) : dead.messageId === poison.label;
+}
+
+/** The poison set: malformed, invalid, unknown and never-accepted job messages, an invalid terminal event and outcome. */
 export function poisonMessages(): PoisonMessage[] {
-  const job = (label: string, type: string, body: string): PoisonMessage => ({ label, exchange: Exchanges.jobs, routingKey: 'job.requested.normal', type, body, copies: 1 });
+  const job = (label: string, type: string, body: string): PoisonMessage => ({
+    label,
+    exchange: Exchanges.jobs,
+    routingKey: 'job.requested.normal.0',
+    type,
+    body,
+    deadFrom: 'conveyor.jobs.',
+  });
   const ghost = randomUUID();
   return [
     job('job body not JSON', 'job.requested', '{"job_id": "unterminated'),
     job('job fails the schema', 'job.requested', JSON.stringify({ job_id: 'not-a-uuid', tenant_id: '', messages: [] })),
     job('unknown message type', 'job.exploded', JSON.stringify({ job_id: randomUUID() })),
-    job('job that was never accepted (no row)', 'job.requested', JSON.stringify({
-      job_id: ghost, tenant_id: 'tenant-alice', model: 'fast', priority: 'normal', messages: [{ role: 'user', content: 'ghost' }], params: {}, created_at: new Date().toISOString(),
-    })),
-    // Bound to conveyor.persistence and conveyor.notification: each consumer dead-letters its own copy.
-    { label: 'terminal event fails the schema', exchange: Exchanges.events, routingKey: `job.completed.${randomUUID()}`, type: 'job.completed', body: JSON.stringify({ job_id: 'x', result: 42 }), copies: 2 },
+    // Workers read no row before a first run: it runs, and persistence dead-letters its outcome (no row to write).
+    {
+      ...job(
+        'job that was never accepted (no row)',
+        'job.requested',
+        JSON.stringify({
+          job_id: ghost,
+          tenant_id: 'tenant-alice',
+          model: 'fast',
+          priority: 'normal',
+          shard: 0,
+          messages: [{ role: 'user', content: 'ghost' }],
+          params: {},
+          created_at: new Date().toISOString(),
+        }),
+      ),
+      deadFrom: 'conveyor.persistence',
+      deadBodyHolds: ghost,
+    },
+    // A terminal event is bound to conveyor.notification alone (persistence publishes them; it consumes outcomes).
+    {
+      label: 'terminal event fails the schema',
+      exchange: Exchanges.events,
+      routingKey: `job.completed.${randomUUID()}`,
+      type: 'job.completed',
+      body: JSON.stringify({ job_id: 'x', result: 42 }),
+      deadFrom: 'conveyor.notification',
+    },
+    {
+      label: 'worker outcome fails the schema',
+      exchange: Exchanges.events,
+      routingKey: `job.outcome.${randomUUID()}`,
+      type: 'job.outcome',
+      body: JSON.stringify({ type: 'job.completed', event: { job_id: 'x' } }),
+      deadFrom: 'conveyor.persistence',
+    },
   ].map((m, i) => ({ ...m, label: `${i}: ${m.label}` }));
 }
 
@@ -34,7 +82,8 @@ export async function publishPoison(brokerUrl: string, messages: PoisonMessage[]
   const connection = await connect(brokerUrl);
   try {
     const channel = await connection.createConfirmChannel();
-    for (const m of messages) channel.publish(m.exchange, m.routingKey, Buffer.from(m.body), { type: m.type, messageId: m.label, persistent: true, mandatory: true });
+    for (const m of messages)
+      channel.publish(m.exchange, m.routingKey, Buffer.from(m.body), { type: m.type, messageId: m.label, persistent: true, mandatory: true });
     await channel.waitForConfirms();
   } finally {
     await connection.close();
@@ -45,31 +94,36 @@ export interface DeadLetter {
   messageId: string | undefined;
   type: string | undefined;
   reason: string;
-  /** The broker's delivery count when it died (quorum queues), if it carried one. */
-  deliveryCount: number | null;
+  /** The delivery (from 1) a handler dead-lettered it on; null for the broker's own dead letters. */
+  deadOnDelivery: number | null;
+  /** The queue whose consumer (or whose delivery limit) dead-lettered it. */
+  sourceQueue: string | undefined;
   body: string;
 }
 
 /**
- * Waits until `conveyor.dead` holds at least `expected` messages (or the deadline passes), then takes them all
+ * Waits until `conveyor.dead` holds at least `expected` messages (or the deadline passes) and `quietMs` more, then takes them all
  * (the scenario's own vhost: nobody else reads them) and answers each with why it died.
  */
-export async function drainDeadLetters(brokerUrl: string, expected: number, timeoutMs: number): Promise<DeadLetter[]> {
+export async function drainDeadLetters(brokerUrl: string, expected: number, timeoutMs: number, quietMs = 2_000): Promise<DeadLetter[]> {
   const connection = await connect(brokerUrl);
   try {
     const channel = await connection.createChannel();
     const deadline = Date.now() + timeoutMs;
     while ((await channel.checkQueue(DEAD_LETTER_QUEUE)).messageCount < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    // Then a quiet moment, so a dead letter more than expected (a duplicate) is counted too, not left behind.
+    await new Promise((r) => setTimeout(r, quietMs));
     const out: DeadLetter[] = [];
     for (let m = await channel.get(DEAD_LETTER_QUEUE, { noAck: true }); m; m = await channel.get(DEAD_LETTER_QUEUE, { noAck: true })) {
       const h = (m.properties.headers ?? {}) as Record<string, unknown>;
       const text = (v: unknown) => (Buffer.isBuffer(v) ? v.toString('utf8') : typeof v === 'string' ? v : undefined);
-      const count = h['x-delivery-count'];
+      const onDelivery = h['x-conveyor-dead-on-delivery'];
       out.push({
         messageId: m.properties.messageId as string | undefined,
         type: m.properties.type as string | undefined,
         reason: text(h['x-conveyor-dead-reason']) ?? text(h['x-first-death-reason']) ?? 'unknown',
-        deliveryCount: typeof count === 'number' ? count : null,
+        deadOnDelivery: typeof onDelivery === 'number' ? onDelivery : null,
+        sourceQueue: text(h['x-conveyor-source-queue']) ?? text(h['x-first-death-queue']),
         body: m.content.toString('utf8').slice(0, 300),
       });
     }

@@ -21,12 +21,16 @@ export function rabbitRestart(): Outage {
   return {
     kind: 'rabbitmqctl stop_app / start_app',
     begin: () => run('rabbitmqctl', ['-q', 'stop_app']).then(() => undefined),
-    end: () => run('rabbitmqctl', ['-q', 'start_app']).then(() => run('rabbitmqctl', ['-q', 'await_startup'])).then(() => undefined),
+    end: () =>
+      run('rabbitmqctl', ['-q', 'start_app'])
+        .then(() => run('rabbitmqctl', ['-q', 'await_startup']))
+        .then(() => undefined),
   };
 }
 
 /** Stops and starts the real PostgreSQL 15 cluster (fast shutdown: sessions are cut, as in a crash). */
 export function postgresRestart(version = process.env.CHAOS_PG_VERSION ?? '15'): Outage {
-  const ctl = (action: string, ...extra: string[]) => run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action, ...extra]).then(() => undefined);
+  const ctl = (action: string, ...extra: string[]) =>
+    run('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', action, ...extra]).then(() => undefined);
   return { kind: `pg_ctlcluster ${version} main stop -m fast / start`, begin: () => ctl('stop', '-m', 'fast'), end: () => ctl('start') };
 }

@@ -7,7 +7,10 @@ import type { Cluster } from '../support/cluster.util';
 export async function waitUntilReady(gatewayUrl: string, timeoutMs: number): Promise<number | null> {
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
-    const ok = await fetch(`${gatewayUrl}/health/ready`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`${gatewayUrl}/health/ready`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return Date.now() - t0;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -43,8 +46,11 @@ export async function probeEveryService(cluster: Cluster, marker: string, timeou
         // High priority: the probe asks whether every service is back, not how long the backlog of the load takes.
         body: JSON.stringify({ messages: [{ role: 'user', content: marker }], callback_url: receiver.url, priority: 'high' }),
       }).catch((err: Error) => ({ status: 0, json: async () => ({ error: err.message }) }));
-      if (res.status === 202) jobId = ((await res.json()) as { job_id: string }).job_id;
-      else last = `submit answered ${res.status}`;
+      if (res.status === 202) {
+        const accepted = (await res.json()) as { job_id: string; callback_secret: string };
+        jobId = accepted.job_id;
+        receiver.trust(accepted.callback_secret);
+      } else last = `submit answered ${res.status}`;
       if (!jobId) await new Promise((r) => setTimeout(r, 250));
     }
     if (!jobId) return { completed: false, streamed: false, notified: false, detail: last };
@@ -57,8 +63,21 @@ export async function probeEveryService(cluster: Cluster, marker: string, timeou
       if (['completed', 'failed', 'cancelled'].includes(status)) break;
       await sleep(100);
     }
-    const notified = await receiver.waitFor(1, Math.max(1, deadline - Date.now())).then(() => true, () => false);
-    return { completed: status === 'completed', streamed, notified, detail: `probe job ${jobId} ${status}, stream ${stream.status} ${stream.events.at(-1)?.event ?? 'no events'}` };
+    const delivered = await receiver.waitFor(1, Math.max(1, deadline - Date.now())).then(
+      () => true,
+      () => false,
+    );
+    // Delivered counts only when signed: the reference library verifies it with the job's callback secret.
+    const unverified = receiver.unverified();
+    const notified = delivered && unverified.length === 0;
+    return {
+      completed: status === 'completed',
+      streamed,
+      notified,
+      detail: `probe job ${jobId} ${status}, stream ${stream.status} ${stream.events.at(-1)?.event ?? 'no events'}${
+        unverified.length > 0 ? `, webhook signature: ${unverified[0]!.why}` : ''
+      }`,
+    };
   } finally {
     await receiver.stop();
   }

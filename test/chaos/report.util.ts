@@ -10,11 +10,14 @@ export function renderMarkdown(machine: MachineInfo, results: ScenarioResult[], 
     `Date: ${machine.date} · machine: ${machine.cpus} CPU (${machine.cpuModel}), ${machine.memoryGiB} GiB · Node ${machine.node} · RabbitMQ ${machine.rabbitmq} · PostgreSQL ${machine.postgresql}`,
     `Outages: ${options.realRestarts ? 'real restarts of RabbitMQ / PostgreSQL (`--real-restarts`)' : 'TCP proxies cut between the services and RabbitMQ / PostgreSQL (`--real-restarts` for real ones)'}`,
     '',
-    'Every scenario keeps a ledger of each 202 and ends with an audit in PostgreSQL: **lost** = accepted with no terminal state after the drain wait; **duplicated** = a job whose terminal state/result was written more than once, whose usage was recorded more than once, or one submission that produced two job rows (counted by triggers the audit installs); **provider calls** from the bench upstream\'s per-marker counts.',
+    "Every scenario keeps a ledger of each 202 and ends with an audit in PostgreSQL: **lost** = accepted with no terminal state after the drain wait; **duplicated** = a job whose terminal state/result was written more than once, whose usage was recorded more than once, or one submission that produced two job rows (counted by triggers the audit installs); **provider calls** from the bench upstream's per-marker counts.",
     '',
     '| Scenario | Result | Accepted | Terminal | Lost | Duplicated | Provider calls | Duration |',
     '|---|---|---|---|---|---|---|---|',
-    ...results.map((r) => `| ${r.id} | ${r.passed ? 'PASS' : '**FAIL**'} | ${r.figures.accepted ?? ''} | ${r.figures.terminal ?? ''} | ${r.figures.lost ?? ''} | ${r.figures.duplicated ?? ''} | ${r.figures.providerCalls ?? ''} | ${(r.durationMs / 1000).toFixed(0)} s |`),
+    ...results.map(
+      (r) =>
+        `| ${r.id} | ${r.passed ? 'PASS' : '**FAIL**'} | ${r.figures.accepted ?? ''} | ${r.figures.terminal ?? ''} | ${r.figures.lost ?? ''} | ${r.figures.duplicated ?? ''} | ${r.figures.providerCalls ?? ''} | ${(r.durationMs / 1000).toFixed(0)} s |`,
+    ),
     '',
   ];
   for (const r of results) {

@@ -25,11 +25,27 @@ async function main(): Promise<void> {
     const progress = (message: string) => process.stderr.write(`[${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${scenario.id}: ${message}\n`);
     progress('start');
     const startedAt = Date.now();
-    const result = await scenario.full({ runId: defaultRunId(), progress, realRestarts }).catch((err: Error) =>
-      resultOf(scenario.id, `${scenario.id} (crashed)`, startedAt, {}, [check('scenario ran to the end', false, err.message.slice(0, 300))], [String(err.stack).slice(0, 1000)]),
-    );
+    const result = await scenario
+      .full({ runId: defaultRunId(), progress, realRestarts })
+      .catch((err: Error) =>
+        resultOf(
+          scenario.id,
+          `${scenario.id} (crashed)`,
+          startedAt,
+          {},
+          [check('scenario ran to the end', false, err.message.slice(0, 300))],
+          [String(err.stack).slice(0, 1000)],
+        ),
+      );
     results.push(result);
-    progress(`${result.passed ? 'PASS' : 'FAIL'} in ${(result.durationMs / 1000).toFixed(0)} s — ${result.checks.filter((c) => !c.passed).map((c) => `${c.name}: ${c.measured}`).join('; ') || 'all checks passed'}`);
+    progress(
+      `${result.passed ? 'PASS' : 'FAIL'} in ${(result.durationMs / 1000).toFixed(0)} s — ${
+        result.checks
+          .filter((c) => !c.passed)
+          .map((c) => `${c.name}: ${c.measured}`)
+          .join('; ') || 'all checks passed'
+      }`,
+    );
   }
   writeReports(join(__dirname, 'REPORT.md'), join(__dirname, 'REPORT.json'), machine, results, { realRestarts });
   process.stderr.write(`wrote test/chaos/REPORT.md and REPORT.json: ${results.filter((r) => r.passed).length} of ${results.length} scenarios passed\n`);

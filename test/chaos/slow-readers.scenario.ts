@@ -49,7 +49,9 @@ export async function slowReadersScenario(opts: SlowReadersOptions): Promise<Sce
     const keyOf = (tenant: string) => (tenant === 'tenant-alice' ? CLUSTER_KEYS.alice : CLUSTER_KEYS.bob);
     for (let i = 0; i < opts.slowReaders; i++) slow.push(await SlowSocket.open(chaos.cluster.streamingUrl, `/v1/jobs/${big.jobId}/stream`, keyOf(big.tenant)));
     // Fast readers: one of the big job itself, and one per paced job, all on the same replica.
-    const fast = await Promise.all(ledger.accepted.map((e) => openSse(`${chaos.cluster.streamingUrl}/v1/jobs/${e.jobId}/stream`, { authorization: `Bearer ${keyOf(e.tenant)}` })));
+    const fast = await Promise.all(
+      ledger.accepted.map((e) => openSse(`${chaos.cluster.streamingUrl}/v1/jobs/${e.jobId}/stream`, { authorization: `Bearer ${keyOf(e.tenant)}` })),
+    );
     progress(`${opts.slowReaders} slow readers on a ${opts.bigTokens}-token job, ${fast.length} fast readers`);
     let peak = baseline;
     let sampling = true;
@@ -59,11 +61,17 @@ export async function slowReadersScenario(opts: SlowReadersOptions): Promise<Sce
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
-    const fastDone = await Promise.race([Promise.all(fast.map((s) => s.done)).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), opts.drainTimeoutMs).unref())]);
+    const fastDone = await Promise.race([
+      Promise.all(fast.map((s) => s.done)).then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), opts.drainTimeoutMs).unref()),
+    ]);
     const audit = await auditJobs({ databaseUrl: chaos.databaseUrl, ledger, upstreamUrl: chaos.upstream.url, drainTimeoutMs: opts.drainTimeoutMs, progress });
     sampling = false;
     await sampler;
-    const { rows } = await db.query<{ id: string; content: string | null }>(`SELECT id, result->'message'->>'content' AS content FROM jobs WHERE id = ANY($1::uuid[])`, [ledger.jobIds]);
+    const { rows } = await db.query<{ id: string; content: string | null }>(
+      `SELECT id, result->'message'->>'content' AS content FROM jobs WHERE id = ANY($1::uuid[])`,
+      [ledger.jobIds],
+    );
     const stored = new Map(rows.map((r) => [r.id, r.content ?? '']));
     const fastOk = fast.filter((s, i) => reassemble(s.events) === stored.get(ledger.accepted[i]!.jobId) && s.events.at(-1)?.event === 'completed').length;
     const bigBytes = stored.get(big.jobId)!.length;
@@ -94,7 +102,11 @@ export async function slowReadersScenario(opts: SlowReadersOptions): Promise<Sce
       [
         check('every slow reader cut off before the end', cut === opts.slowReaders, `${cut} of ${opts.slowReaders}`),
         check('a slow reader never got the whole stream', maxHeld < bigBytes, `${maxHeld} of ${bigBytes} bytes at most`),
-        check('streaming memory far below buffering every slow reader', growth < unbounded / 2, `+${Math.round(growth / MB)} MB vs ${Math.round(unbounded / MB)} MB unbounded`),
+        check(
+          'streaming memory far below buffering every slow reader',
+          growth < unbounded / 2,
+          `+${Math.round(growth / MB)} MB vs ${Math.round(unbounded / MB)} MB unbounded`,
+        ),
         check('fast readers complete and byte-identical', fastDone && fastOk === fast.length, `${fastOk} of ${fast.length}`),
         check('0 lost', audit.lost === 0, audit.lost),
       ],

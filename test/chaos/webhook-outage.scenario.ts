@@ -15,7 +15,8 @@ export interface WebhookOutageOptions extends CommonOptions {
 /**
  * 7. The webhook receiver is down while jobs finish, then comes back on the same address: every (job, event)
  * must arrive after it returns, exactly once (the receiver counts what crossed the wire; more than one 2xx'd
- * request for one (job, event) is a duplicate), and every delivery row must end `succeeded`.
+ * request for one (job, event) is a duplicate), signed with its endpoint's secret (verified with `standardwebhooks`),
+ * and every delivery row must end `succeeded`.
  */
 export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise<ScenarioResult> {
   const startedAt = Date.now();
@@ -32,14 +33,18 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
   const ledger = new Ledger('hook');
   let receiver = await WebhookReceiver.start();
   const port = Number(new URL(receiver.url).port);
+  /** Each tenant's endpoint (a path of its own on the receiver) and the secret it signs with. */
+  const endpoints: Array<{ url: string; secret: string }> = [];
   try {
-    for (const key of [CLUSTER_KEYS.alice, CLUSTER_KEYS.bob]) {
+    for (const [name, key] of Object.entries(CLUSTER_KEYS)) {
+      const url = receiver.urlFor(name);
       const res = await fetch(`${chaos.gatewayUrl}/v1/webhooks`, {
         method: 'POST',
         headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ url: receiver.url, event_types: ['job.completed', 'job.failed', 'job.cancelled'] }),
+        body: JSON.stringify({ url, event_types: ['job.completed', 'job.failed', 'job.cancelled'] }),
       });
       if (res.status !== 201) throw new Error(`registering the webhook answered ${res.status}: ${await res.text()}`);
+      endpoints.push({ url, secret: ((await res.json()) as { secret: string }).secret });
     }
     await receiver.stop();
     const downAt = Date.now();
@@ -49,6 +54,7 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
     const { rows: attemptedRows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_deliveries WHERE attempts > 0`);
     await new Promise((r) => setTimeout(r, Math.max(0, opts.downMs - (Date.now() - downAt))));
     receiver = await WebhookReceiver.start([], port);
+    for (const e of endpoints) receiver.trust(e.secret, e.url);
     const backAt = Date.now();
     progress(`receiver back after ${backAt - downAt} ms; ${attemptedRows[0]!.n} deliveries had been attempted while it was down`);
     // Every delivery row settled (succeeded or dead) is the real end; then count what crossed the wire.
@@ -70,6 +76,7 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
     const expectedKeys = ledger.accepted.map((e) => `${e.jobId} job.completed`);
     const missing = expectedKeys.filter((k) => !perEvent.has(k));
     const duplicates = [...perEvent.entries()].filter(([, n]) => n > 1);
+    const unverified = receiver.unverified();
     const audit = await auditJobs({ databaseUrl: chaos.databaseUrl, ledger, upstreamUrl: chaos.upstream.url, drainTimeoutMs: opts.drainTimeoutMs, progress });
     return resultOf(
       'webhook-outage',
@@ -83,19 +90,43 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
         deliveries_received: receiver.received.length,
         deliveries_missing: missing.length,
         deliveries_duplicated: duplicates.length,
+        deliveries_signature_unverified: unverified.length,
         delivery_rows_succeeded: statusCount('succeeded'),
         delivery_rows_dead: statusCount('dead'),
         delivery_rows_pending: statusCount('pending'),
       },
       [
-        check('every (job, event) delivered after the receiver came back', missing.length === 0, `${expectedKeys.length - missing.length} of ${expectedKeys.length}`),
+        check(
+          'every (job, event) delivered after the receiver came back',
+          missing.length === 0,
+          `${expectedKeys.length - missing.length} of ${expectedKeys.length}`,
+        ),
         check('exactly once per (job, event)', duplicates.length === 0, `${duplicates.length} duplicated`),
+        check(
+          "every delivery's signature verified (standardwebhooks, its endpoint's secret)",
+          unverified.length === 0 && receiver.received.length > 0,
+          `${receiver.received.length - unverified.length} of ${receiver.received.length}`,
+        ),
         check('the receiver was really down (deliveries failed first)', Number(attemptedRows[0]!.n) > 0, attemptedRows[0]!.n),
-        check('every delivery row succeeded', statusCount('succeeded') === expectedKeys.length, `${statusCount('succeeded')} succeeded, ${statusCount('dead')} dead, ${statusCount('pending')} pending`),
+        check(
+          'every delivery row succeeded',
+          statusCount('succeeded') === expectedKeys.length,
+          `${statusCount('succeeded')} succeeded, ${statusCount('dead')} dead, ${statusCount('pending')} pending`,
+        ),
+        check(
+          'every accepted job completed',
+          audit.completed === audit.accepted && audit.accepted === opts.jobs,
+          `${audit.completed} of ${audit.accepted} accepted, ${opts.jobs} submitted`,
+        ),
         check('0 lost', audit.lost === 0, audit.lost),
         check('0 duplicated', audit.duplicated === 0, audit.duplicated),
       ],
-      [...missing.slice(0, 3).map((k) => `missing: ${k}`), ...duplicates.slice(0, 3).map(([k, n]) => `duplicated: ${k} × ${n}`), ...audit.details],
+      [
+        ...unverified.slice(0, 3).map((u) => `signature not verified: ${u.webhookId ?? 'no webhook-id'} to ${u.path}: ${u.why}`),
+        ...missing.slice(0, 3).map((k) => `missing: ${k}`),
+        ...duplicates.slice(0, 3).map(([k, n]) => `duplicated: ${k} × ${n}`),
+        ...audit.details,
+      ],
     );
   } finally {
     await receiver.stop().catch(() => undefined);

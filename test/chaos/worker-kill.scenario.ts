@@ -1,4 +1,5 @@
 import { auditFigures, auditJobs, countTerminal, openDatabase } from './audit.util';
+import type { ServiceProcess } from '../support/service-process.util';
 import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
 import { Ledger } from './ledger.util';
@@ -16,7 +17,8 @@ export interface WorkerKillOptions extends CommonOptions {
 /**
  * 1. SIGKILL a random inference worker every `killEveryMs` while N jobs are submitted and run, starting a
  * replacement for each: a killed worker's unacked job must be redelivered and finish on another, so N of N end
- * terminal, none is lost and none has its result or usage written twice.
+ * completed, none is lost and none has its result or usage written twice. Each kill of a worker that was running
+ * jobs (by the database, just before) must show as a redelivery: one of those jobs started again.
  */
 export async function workerKillScenario(opts: WorkerKillOptions): Promise<ScenarioResult> {
   const startedAt = Date.now();
@@ -33,26 +35,43 @@ export async function workerKillScenario(opts: WorkerKillOptions): Promise<Scena
   const ledger = new Ledger('kill');
   let kills = 0;
   let replacements = 0;
+  /** For each kill of a worker that was running jobs: the jobs the database had running on it just before. */
+  const busyKills: string[][] = [];
   const details: string[] = [];
   try {
-    const load = runLoad(ledger, { gatewayUrl: chaos.gatewayUrl, model: 'paced', concurrency: 16, acceptedTarget: opts.jobs, stop: () => Date.now() - startedAt > opts.drainTimeoutMs });
+    const load = runLoad(ledger, {
+      gatewayUrl: chaos.gatewayUrl,
+      model: 'paced',
+      concurrency: 16,
+      acceptedTarget: opts.jobs,
+      stop: () => Date.now() - startedAt > opts.drainTimeoutMs,
+    });
     let loadDone = false;
     void load.finally(() => (loadDone = true));
     const starting: Promise<unknown>[] = [];
+    // Only workers that are up are killed: a replacement killed while it starts holds no job, so its kill tests nothing.
+    const ready = new Set<ServiceProcess>(chaos.cluster.running('inference'));
     const deadline = Date.now() + opts.drainTimeoutMs;
     for (;;) {
       await new Promise((r) => setTimeout(r, opts.killEveryMs));
       const terminal = await countTerminal(db, ledger.jobIds);
       progress(`${ledger.accepted.length} accepted, ${terminal} terminal, ${kills} workers killed, ${chaos.cluster.running('inference').length} running`);
       if ((loadDone && terminal >= ledger.accepted.length) || Date.now() > deadline) break;
-      const running = chaos.cluster.running('inference');
+      const running = chaos.cluster.running('inference').filter((s) => ready.has(s));
       const victim = running[Math.floor(Math.random() * running.length)];
       if (!victim) continue;
+      const { rows: runningJobs } = await db.query<{ id: string }>(`SELECT id FROM jobs WHERE status = 'running' AND worker_id = $1`, [
+        `${chaos.cluster.spec.name}-${victim.name}`,
+      ]);
       await victim.kill();
       kills++;
+      if (runningJobs.length > 0) busyKills.push(runningJobs.map((r) => r.id));
       starting.push(
         chaos.cluster.addInference().then(
-          () => replacements++,
+          (replacement) => {
+            ready.add(replacement);
+            replacements++;
+          },
           (err: Error) => details.push(`replacement failed: ${err.message.slice(0, 200)}`),
         ),
       );
@@ -60,19 +79,41 @@ export async function workerKillScenario(opts: WorkerKillOptions): Promise<Scena
     await load;
     await Promise.all(starting);
     const audit = await auditJobs({ databaseUrl: chaos.databaseUrl, ledger, upstreamUrl: chaos.upstream.url, drainTimeoutMs: 60_000, progress });
+    // A killed worker's running jobs go back to the queue and start again elsewhere (`starts` counts each start).
+    const { rows: again } = await db.query<{ id: string }>(`SELECT id FROM jobs WHERE id = ANY($1::uuid[]) AND starts > 1`, [ledger.jobIds]);
+    const startedAgain = new Set(again.map((r) => r.id));
+    const redeliveredKills = busyKills.filter((ids) => ids.some((id) => startedAgain.has(id))).length;
+    for (const ids of busyKills.filter((k) => !k.some((id) => startedAgain.has(id))).slice(0, 3))
+      details.push(`none of the ${ids.length} jobs running on a killed worker started again (${ids.slice(0, 3).join(', ')})`);
     return resultOf(
       'worker-kill',
       `SIGKILL a random inference worker every ${opts.killEveryMs / 1000} s during ${opts.jobs} jobs`,
       startedAt,
-      { ...auditFigures(audit), jobs: opts.jobs, replicas: opts.replicas, kills, replacements, odd_responses: ledger.odd.length },
+      {
+        ...auditFigures(audit),
+        jobs: opts.jobs,
+        replicas: opts.replicas,
+        kills,
+        kills_of_busy_workers: busyKills.length,
+        jobs_running_on_killed_workers: busyKills.reduce((n, ids) => n + ids.length, 0),
+        jobs_started_again: startedAgain.size,
+        replacements,
+        odd_responses: ledger.odd.length,
+      },
       [
         check('all jobs accepted', audit.accepted === opts.jobs, `${audit.accepted} of ${opts.jobs}`),
-        check('N of N terminal', audit.terminal === opts.jobs, `${audit.terminal} of ${opts.jobs}`),
+        check('N of N completed', audit.completed === opts.jobs, `${audit.completed} of ${opts.jobs} (${audit.failed} failed, ${audit.cancelled} cancelled)`),
         check('0 lost', audit.lost === 0, audit.lost),
         check('0 duplicated', audit.duplicated === 0, audit.duplicated),
         check('usage recorded for every completed job', audit.usageMissing === 0, `${audit.usageMissing} missing`),
         check('every completed job reached the provider', audit.completedWithoutCall === 0, `${audit.completedWithoutCall} without a call`),
-        check('workers were killed', kills > 0, kills),
+        check('every killed worker replaced', replacements === kills, `${replacements} of ${kills}`),
+        check('workers were killed while running jobs', busyKills.length > 0, `${busyKills.length} of ${kills} kills`),
+        check(
+          'every such kill redelivered: a job it was running started again',
+          redeliveredKills === busyKills.length,
+          `${redeliveredKills} of ${busyKills.length} kills; ${startedAgain.size} jobs started again`,
+        ),
       ],
       [...audit.details, ...details, ...ledger.odd.slice(0, 3).map((o) => `odd response ${o.status}: ${o.detail}`)],
     );

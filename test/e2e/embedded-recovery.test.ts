@@ -8,12 +8,20 @@ import { ServiceProcess, freePort } from '../support/service-process.util';
  * In the embedded mode the committed row is what makes a 202 durable: jobs accepted before a crash are put back
  * on the in-process bus when the process starts again over the same data directory.
  */
-describe('embedded mode after a crash', () => {
+describe('embedded mode after a crash (in-process broker, embedded PGlite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'conveyor-embedded-'));
   let current: ServiceProcess | undefined;
 
   const launch = async (port: number, simulated: Record<string, string>) => {
-    current = ServiceProcess.start('embedded', { PORT: String(port), STREAMING_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'log', EMBEDDED_DATA_DIR: dataDir, WORKER_CONCURRENCY: '1', ...simulated });
+    current = ServiceProcess.start('embedded', {
+      PORT: String(port),
+      STREAMING_PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'log',
+      EMBEDDED_DATA_DIR: dataDir,
+      WORKER_CONCURRENCY: '1',
+      ...simulated,
+    });
     await current.waitForLog(/Conveyor is running/, 60_000);
     return new Api(`http://127.0.0.1:${port}`, 'tok-alice-secret');
   };

@@ -7,7 +7,7 @@ const SECRETS = ['tok-alice-secret', 'tok-bob-secret', 'tok-bad-input-key'];
  * The embedded default, as a newcomer runs it: one process, the in-process broker, an in-memory PGlite,
  * the simulated provider and the demo keys — driven over real HTTP.
  */
-describe('embedded mode (one process, nothing to install)', () => {
+describe('embedded mode (one process, nothing to install: in-process broker, embedded PGlite)', () => {
   let app: ServiceProcess;
   let alice: Api;
   let bob: Api;
@@ -76,7 +76,15 @@ describe('embedded mode (one process, nothing to install)', () => {
     // The first job of a fresh (in-memory) database: alice's usage is exactly its usage.
     const { prompt_tokens, completion_tokens, total_tokens } = job.result.usage;
     const usage = await alice.get('/v1/usage');
-    expect(usage.body).toEqual({ object: 'list', data: [{ model: 'simulated', requests: 1, prompt_tokens, completion_tokens, total_tokens }], totals: { requests: 1, prompt_tokens, completion_tokens, total_tokens } });
+    expect(usage.body).toEqual({
+      object: 'list',
+      data: [{ model: 'simulated', requests: 1, prompt_tokens, completion_tokens, total_tokens }],
+      totals: { requests: 1, prompt_tokens, completion_tokens, total_tokens },
+      budgets: {
+        day: expect.objectContaining({ tokens: total_tokens, cost_usd: 0, token_budget: null, cost_budget_usd: null }),
+        month: expect.objectContaining({ tokens: total_tokens, cost_usd: 0, token_budget: null, cost_budget_usd: null }),
+      },
+    });
   });
 
   it('accepts X-API-Key as well as a bearer token, and keeps tenants apart', async () => {
@@ -141,10 +149,27 @@ describe('embedded mode (one process, nothing to install)', () => {
       ['unknown priority', () => bad.post('/v1/chat/completions', { ...SEED_BODY, priority: 'urgent' }), 400, 'priority'],
       ['priority out of range', () => bad.post('/v1/chat/completions', { ...SEED_BODY, priority: 11 }), 400, 'priority'],
       ['unknown model', () => bad.post('/v1/chat/completions', { ...SEED_BODY, model: 'gpt-9-ultra' }), 404, 'model'],
-      ['tool schema not JSON Schema', () => bad.post('/v1/chat/completions', { ...SEED_BODY, tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'text' } } } } }] }), 400, 'tools[0].function.parameters'],
+      [
+        'tool schema not JSON Schema',
+        () =>
+          bad.post('/v1/chat/completions', {
+            ...SEED_BODY,
+            tools: [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: { a: { type: 'text' } } } } }],
+          }),
+        400,
+        'tools[0].function.parameters',
+      ],
       ['tool_choice without tools', () => bad.post('/v1/chat/completions', { ...SEED_BODY, tool_choice: 'required' }), 400, 'tool_choice'],
       ['usage window backwards', () => bad.get('/v1/usage?since=2026-03-02&until=2026-03-01'), 400, 'until'],
-      ['__proto__ key', () => bad.request('POST', '/v1/chat/completions', '{"messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":true}}', { 'content-type': 'application/json' }), 400, null],
+      [
+        '__proto__ key',
+        () =>
+          bad.request('POST', '/v1/chat/completions', '{"messages":[{"role":"user","content":"x"}],"__proto__":{"polluted":true}}', {
+            'content-type': 'application/json',
+          }),
+        400,
+        null,
+      ],
       ['malformed job id', () => bad.get('/v1/jobs/not-a-job-id'), 404, 'job_id'],
       ['unknown job id', () => bad.get('/v1/jobs/0190b6d4-0000-7000-8000-000000000000'), 404, 'job_id'],
       ['bad status filter', () => bad.get('/v1/jobs?status=done'), 400, 'status'],
@@ -174,10 +199,18 @@ describe('embedded mode (one process, nothing to install)', () => {
     });
   });
 
-  it('lists the catalogue at /v1/models: the built-in simulated model', async () => {
+  it('lists the catalogue at /v1/models: the built-in simulated model and seed 003 groups', async () => {
     const res = await alice.get('/v1/models');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ object: 'list', data: [{ id: 'simulated', object: 'model', created: expect.any(Number), owned_by: 'conveyor' }] });
+    expect(res.body.data.map((m: { id: string }) => m.id)).toEqual([
+      'simulated',
+      'simulated-quality',
+      'simulated-fast',
+      'simulated-embedding',
+      'quality',
+      'fast',
+    ]);
+    expect(res.body.data[0]).toEqual({ id: 'simulated', object: 'model', created: expect.any(Number), owned_by: 'conveyor' });
   });
 
   it('answers health without a key', async () => {

@@ -2,8 +2,11 @@ import OpenAI, { APIUserAbortError, AuthenticationError, BadRequestError, NotFou
 import { Api } from '../support/http.util';
 import { ServiceProcess, freePort } from '../support/service-process.util';
 import { openSse, reassemble } from '../support/sse-client.util';
+import { deleteVhost, recreateVhost, runVhostName } from '../support/vhost.util';
 
-const BROKER_URL = process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** This file's own vhost, fresh for the run: nothing another run or file left behind is consumed here. */
+const VHOST = runVhostName('e2e_openai');
+let brokerUrl = '';
 const KEY = 'tok-e2e-openai';
 const MODEL = 'simulated';
 
@@ -11,21 +14,21 @@ const MODEL = 'simulated';
  * The official `openai` SDK pointed at the gateway's `/openai/v1`, over the real RabbitMQ and PostgreSQL: every
  * answer goes through the queue, and what the SDK reads equals the job's stored result.
  */
-describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
+describe('OpenAI-compatible surface (/openai/v1) with the openai SDK (separate processes over RabbitMQ and PostgreSQL)', () => {
   const started: ServiceProcess[] = [];
   let base: string;
   let api: Api;
   let client: OpenAI;
 
   beforeAll(async () => {
+    brokerUrl = await recreateVhost(VHOST);
     const port = await freePort();
     const env = {
-      BROKER_URL,
+      BROKER_URL: brokerUrl,
       DATABASE_URL: process.env.TEST_DATABASE_URL!,
       HOST: '127.0.0.1',
       PORT: String(port),
       API_KEYS: `${KEY}:tenant-e2e-openai`,
-      WORKER_IDLE_POLL_MS: '200',
     };
     const start = async (app: 'gateway' | 'inference' | 'persistence', extra: Record<string, string> = {}) => {
       const service = ServiceProcess.start(app, { ...env, ...extra });
@@ -34,7 +37,13 @@ describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
     };
     await start('persistence');
     await start('gateway');
-    await start('inference', { WORKER_CONCURRENCY: '4', SIMULATED_TTFT_MS: '100', SIMULATED_TOKENS_PER_SECOND: '200', SIMULATED_MIN_TOKENS: '20', SIMULATED_MAX_TOKENS: '30' });
+    await start('inference', {
+      WORKER_CONCURRENCY: '4',
+      SIMULATED_TTFT_MS: '100',
+      SIMULATED_TOKENS_PER_SECOND: '200',
+      SIMULATED_MIN_TOKENS: '20',
+      SIMULATED_MAX_TOKENS: '30',
+    });
     base = `http://127.0.0.1:${port}`;
     api = new Api(base, KEY);
     client = new OpenAI({ baseURL: `${base}/openai/v1`, apiKey: KEY, maxRetries: 0 });
@@ -42,6 +51,7 @@ describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
+    await deleteVhost(VHOST);
   });
 
   const jobIdOf = (completionId: string): string => completionId.replace(/^chatcmpl-/, '');
@@ -59,7 +69,12 @@ describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
   });
 
   it('create with stream: true yields chunks whose content equals the stored result, then finish_reason and usage', async () => {
-    const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'stream me' }], stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: MODEL,
+      messages: [{ role: 'user', content: 'stream me' }],
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks[0]!.choices[0]!.delta).toEqual({ role: 'assistant', content: '' });
@@ -79,7 +94,10 @@ describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
       body: JSON.stringify({ messages: [{ role: 'user', content: 'native stream' }], stream: true, priority: 'high' }),
     });
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
-    const frames = (await res.text()).split('\n\n').filter((f) => f.startsWith('data: ')).map((f) => f.slice(6));
+    const frames = (await res.text())
+      .split('\n\n')
+      .filter((f) => f.startsWith('data: '))
+      .map((f) => f.slice(6));
     expect(frames.at(-1)).toBe('[DONE]');
     const chunks = frames.slice(0, -1).map((f) => JSON.parse(f));
     const job = await storedJob(jobIdOf(chunks[0].id));
@@ -89,7 +107,10 @@ describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
 
   it('takes the priority from X-Priority, and a client that gives up waiting leaves its job to finish', async () => {
     const gone = new AbortController();
-    const pending = client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'left behind' }] }, { headers: { 'X-Priority': 'low' }, signal: gone.signal });
+    const pending = client.chat.completions.create(
+      { model: MODEL, messages: [{ role: 'user', content: 'left behind' }] },
+      { headers: { 'X-Priority': 'low' }, signal: gone.signal },
+    );
     setTimeout(() => gone.abort(), 50);
     await expect(pending).rejects.toBeInstanceOf(APIUserAbortError);
     const newest = (await api.get('/v1/jobs?limit=1')).body.data[0];
@@ -97,26 +118,28 @@ describe('OpenAI-compatible surface (/openai/v1) with the openai SDK', () => {
     expect((await storedJob(newest.job_id)).status).toBe('completed');
   });
 
-  it('models.list returns the tenant\'s models', async () => {
+  it("models.list returns the tenant's models", async () => {
     const ids = [];
     for await (const model of client.models.list()) ids.push(model.id);
     expect(ids).toContain(MODEL);
   });
 
-  it('an unknown model is the SDK\'s NotFoundError, n > 1 its BadRequestError, and nothing is queued for either', async () => {
+  it("an unknown model is the SDK's NotFoundError, n > 1 its BadRequestError, and nothing is queued for either", async () => {
     const before = (await api.get('/v1/jobs?limit=100')).body.data.length;
     await expect(client.chat.completions.create({ model: 'gpt-9-ultra', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], n: 2, stream: true })).rejects.toBeInstanceOf(BadRequestError);
+    await expect(client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }], n: 2, stream: true })).rejects.toBeInstanceOf(
+      BadRequestError,
+    );
     expect((await api.get('/v1/jobs?limit=100')).body.data.length).toBe(before);
   });
 
-  it('a bad key is the SDK\'s AuthenticationError', async () => {
+  it("a bad key is the SDK's AuthenticationError", async () => {
     const bad = new OpenAI({ baseURL: `${base}/openai/v1`, apiKey: 'tok-nobody', maxRetries: 0 });
     await expect(bad.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(AuthenticationError);
     await expect(bad.models.list()).rejects.toBeInstanceOf(AuthenticationError);
   });
 
-  it('serves GET /v1/jobs/{id}/stream on the gateway\'s own port (one base URL)', async () => {
+  it("serves GET /v1/jobs/{id}/stream on the gateway's own port (one base URL)", async () => {
     const res = await api.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'one host' }] });
     const stream = await openSse(`${base}/v1/jobs/${res.body.job_id}/stream?api_key=${KEY}`);
     await stream.done;

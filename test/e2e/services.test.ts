@@ -1,5 +1,5 @@
 import amqp from 'amqplib';
-import { DEAD_LETTER_QUEUE, QUEUES, retryTierQueues } from '@conveyor/messaging';
+import { DEFAULT_TOPOLOGY, jobQueue, shardOf } from '@conveyor/messaging';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,9 +8,13 @@ import { MockUpstream } from '../support/mock-llm/mock-upstream.server';
 import { openAiStreamFrames } from '../support/mock-llm/openai-stream.fixture';
 import { sseReply } from '../support/mock-llm/reply.util';
 import { EventTap } from '../support/event-tap.util';
+import { openSse, reassemble } from '../support/sse-client.util';
 import { ServiceProcess, freePort } from '../support/service-process.util';
+import { deleteVhost, recreateVhost, runVhostName } from '../support/vhost.util';
 
-const BROKER_URL = process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** This file's own vhost, fresh for the run: nothing another run or file left behind is consumed here. */
+const VHOST = runVhostName('e2e_services');
+let brokerUrl = '';
 
 /**
  * The separate-services deployment: gateway, persistence, notification and inference each in its own process,
@@ -31,45 +35,45 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     await service.waitForLog(/listening on|running \d+ job|consuming/);
     return service;
   };
-  const fastWorker = { WORKER_CONCURRENCY: '1', SIMULATED_TTFT_MS: '5', SIMULATED_TOKENS_PER_SECOND: '2000', SIMULATED_MIN_TOKENS: '4', SIMULATED_MAX_TOKENS: '8' };
-
-  /** Starts from empty queues: what earlier runs left behind must not run ahead of this run's jobs. */
-  const resetQueues = async () => {
-    const connection = await amqp.connect(BROKER_URL);
-    const channel = await connection.createChannel();
-    for (const q of QUEUES) {
-      await channel.deleteQueue(q.name);
-      if (q.retry) for (const delayQueue of retryTierQueues(q.name)) await channel.deleteQueue(delayQueue);
-    }
-    await channel.deleteQueue(DEAD_LETTER_QUEUE);
-    await connection.close();
+  const fastWorker = {
+    WORKER_CONCURRENCY: '1',
+    SIMULATED_TTFT_MS: '5',
+    SIMULATED_TOKENS_PER_SECOND: '2000',
+    SIMULATED_MIN_TOKENS: '4',
+    SIMULATED_MAX_TOKENS: '8',
   };
 
   beforeAll(async () => {
-    await resetQueues();
+    // A fresh vhost starts from empty queues: nothing an earlier run left behind runs ahead of this run's jobs.
+    brokerUrl = await recreateVhost(VHOST);
     // An OpenAI-compatible upstream that streams a little, then hangs: only a cancel ends its job.
     upstream = await MockUpstream.start(sseReply(openAiStreamFrames({ pieces: STREAMED, done: false }), 'stall'));
     const catalog = join(mkdtempSync(join(tmpdir(), 'conveyor-catalog-')), 'models.json');
-    writeFileSync(catalog, JSON.stringify({
-      models: [
-        { name: 'simulated', deployments: [{ id: 'simulated', provider: 'simulated', upstream_model: 'simulated' }] },
-        { name: 'hanging-upstream', deployments: [{ id: 'mock', provider: 'openai', upstream_model: 'mock-model', base_url: `${upstream.url}/v1`, api_key_env: 'MOCK_UPSTREAM_KEY' }] },
-      ],
-      groups: [],
-    }));
+    writeFileSync(
+      catalog,
+      JSON.stringify({
+        models: [
+          { name: 'simulated', deployments: [{ id: 'simulated', provider: 'simulated', upstream_model: 'simulated' }] },
+          {
+            name: 'hanging-upstream',
+            deployments: [{ id: 'mock', provider: 'openai', upstream_model: 'mock-model', base_url: `${upstream.url}/v1`, api_key_env: 'MOCK_UPSTREAM_KEY' }],
+          },
+        ],
+        groups: [],
+      }),
+    );
     const port = await freePort();
     env = {
-      BROKER_URL,
+      BROKER_URL: brokerUrl,
       DATABASE_URL: process.env.TEST_DATABASE_URL!,
       PORT: String(port),
       HOST: '127.0.0.1',
       API_KEYS: 'tok-alice-secret:tenant-alice,tok-bob-secret:tenant-bob',
-      WORKER_IDLE_POLL_MS: '200',
       RETRY_DELAY_MS: '200',
       MODEL_CATALOG_FILE: catalog,
       MOCK_UPSTREAM_KEY: 'sk-mock-upstream-key',
     };
-    tap = await EventTap.open(BROKER_URL, ['job.*.*']);
+    tap = await EventTap.open(brokerUrl, ['job.*.*']);
     await start('persistence');
     await start('notification');
     await start('gateway');
@@ -81,15 +85,16 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     await Promise.all(started.map((s) => s.stop()));
     await tap?.close();
     await upstream?.close();
+    await deleteVhost(VHOST);
   });
 
   it('marks a job failed when its message is dead-lettered, instead of leaving it queued forever', async () => {
     // No worker runs yet: take the job's message off its band and reject it, as a broker would a poison message.
     const submitted = await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'doomed' }], priority: 'low' });
     expect(submitted.status).toBe(202);
-    const connection = await amqp.connect(BROKER_URL);
+    const connection = await amqp.connect(brokerUrl);
     const channel = await connection.createChannel();
-    const message = await channel.get('conveyor.jobs.low', { noAck: false });
+    const message = await channel.get(jobQueue('low', shardOf('tenant-alice', DEFAULT_TOPOLOGY)), { noAck: false });
     expect(message && JSON.parse(message.content.toString()).job_id).toBe(submitted.body.job_id);
     channel.nack(message as amqp.GetMessage, false, false);
     await channel.close(); // waits for the broker, so the reject is processed before the connection goes
@@ -101,8 +106,10 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
   it('under a backlog, one worker finishes 5 high jobs before any of 20 low ones queued before them', async () => {
     const low: string[] = [];
     const high: string[] = [];
-    for (let i = 0; i < 20; i += 1) low.push((await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: `low ${i}` }], priority: 'low' })).body.job_id);
-    for (let i = 0; i < 5; i += 1) high.push((await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: `high ${i}` }], priority: 10 })).body.job_id);
+    for (let i = 0; i < 20; i += 1)
+      low.push((await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: `low ${i}` }], priority: 'low' })).body.job_id);
+    for (let i = 0; i < 5; i += 1)
+      high.push((await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: `high ${i}` }], priority: 10 })).body.job_id);
     await start('inference', fastWorker, 'worker-priority');
     const jobs = await Promise.all([...high, ...low].map((id) => alice.waitForJob(id)));
     const completedAt = (j: any) => Date.parse(j.timestamps.completed);
@@ -138,10 +145,16 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
 
   it('a worker killed with SIGKILL mid-job loses nothing: the job completes on another worker, exactly once', async () => {
     await Promise.all(started.filter((s) => s.name.startsWith('worker')).map((s) => s.stop()));
-    const slow = await start('inference', { WORKER_CONCURRENCY: '1', SIMULATED_TTFT_MS: '100', SIMULATED_TOKENS_PER_SECOND: '10', SIMULATED_MIN_TOKENS: '40', SIMULATED_MAX_TOKENS: '40' }, 'worker-doomed');
+    const slow = await start(
+      'inference',
+      { WORKER_CONCURRENCY: '1', SIMULATED_TTFT_MS: '100', SIMULATED_TOKENS_PER_SECOND: '10', SIMULATED_MIN_TOKENS: '40', SIMULATED_MAX_TOKENS: '40' },
+      'worker-doomed',
+    );
     const submitted = await alice.post('/v1/chat/completions', { messages: [{ role: 'user', content: 'survive a crash' }] });
     expect(submitted.status).toBe(202);
     const id = submitted.body.job_id;
+    // A stream client watches the text: without one, a worker publishes no chunks (the result carries the text).
+    const watching = await openSse(`${alice.baseUrl}/v1/jobs/${id}/stream`, { authorization: 'Bearer tok-alice-secret' });
     await tap.until(() => tap.of(id, 'job.delta').length >= 3); // mid-generation
     await slow.kill();
     await start('inference', { ...fastWorker, SIMULATED_MIN_TOKENS: '40', SIMULATED_MAX_TOKENS: '40' }, 'worker-rescuer');
@@ -152,14 +165,23 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     expect(tap.of(id, 'job.completed')).toHaveLength(1);
     expect(tap.of(id, 'job.started').map((e) => e.payload.attempt)).toEqual([1, 2]);
     expect(job.result.usage.completion_tokens).toBe(40);
+    await watching.done;
+    expect(reassemble(watching.events)).toBe(job.result.choices[0].message.content);
   });
 
   it('cancels a running job: the worker aborts the upstream call and the job keeps its partial text', async () => {
     const submitted = await alice.post('/v1/chat/completions', { model: 'hanging-upstream', messages: [{ role: 'user', content: 'never ends' }] });
     expect(submitted.status).toBe(202);
     const id = submitted.body.job_id;
+    const watching = await openSse(`${alice.baseUrl}/v1/jobs/${id}/stream`, { authorization: 'Bearer tok-alice-secret' });
     // Deltas are coalesced, so wait for the text rather than a count of chunks.
-    await tap.until(() => tap.of(id, 'job.delta').map((e) => e.payload.content).join('') === STREAMED.join(''));
+    await tap.until(
+      () =>
+        tap
+          .of(id, 'job.delta')
+          .map((e) => e.payload.content)
+          .join('') === STREAMED.join(''),
+    );
     const cancelled = await alice.post(`/v1/jobs/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: 'cancelled', result: null, partial_result: { content: STREAMED.join('') } });
@@ -168,5 +190,7 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     expect(aborted.headers.authorization).toBe('Bearer sk-mock-upstream-key');
     expect(tap.of(id, 'job.completed')).toHaveLength(0);
     await tap.until(() => tap.of(id, 'job.cancelled').length === 1);
+    await watching.done;
+    expect(watching.events.at(-1)?.event).toBe('cancelled');
   });
 });

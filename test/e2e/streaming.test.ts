@@ -3,8 +3,11 @@ import { Client } from 'pg';
 import { Api } from '../support/http.util';
 import { ServiceProcess, freePort } from '../support/service-process.util';
 import { openSse, reassemble } from '../support/sse-client.util';
+import { deleteVhost, recreateVhost, runVhostName } from '../support/vhost.util';
 
-const BROKER_URL = process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** This file's own vhost, fresh for the run: nothing another run or file left behind is consumed here. */
+const VHOST = runVhostName('e2e_streaming');
+let brokerUrl = '';
 const KEY = 'tok-e2e-streaming';
 
 /**
@@ -17,14 +20,14 @@ describe('streaming service (SSE) over RabbitMQ and PostgreSQL', () => {
   let streams: string[];
 
   beforeAll(async () => {
+    brokerUrl = await recreateVhost(VHOST);
     const [port, s1, s2] = await Promise.all([freePort(), freePort(), freePort()]);
     const env = {
-      BROKER_URL,
+      BROKER_URL: brokerUrl,
       DATABASE_URL: process.env.TEST_DATABASE_URL!,
       HOST: '127.0.0.1',
       PORT: String(port),
       API_KEYS: `${KEY}:tenant-e2e-streaming,tok-e2e-streaming-other:tenant-e2e-other`,
-      WORKER_IDLE_POLL_MS: '200',
     };
     const start = async (app: 'gateway' | 'inference' | 'persistence' | 'streaming', extra: Record<string, string> = {}, name?: string) => {
       const service = ServiceProcess.start(app, { ...env, ...extra }, name);
@@ -35,13 +38,20 @@ describe('streaming service (SSE) over RabbitMQ and PostgreSQL', () => {
     await start('gateway');
     await start('streaming', { STREAMING_PORT: String(s1) }, 'streaming-1');
     await start('streaming', { STREAMING_PORT: String(s2) }, 'streaming-2');
-    await start('inference', { WORKER_CONCURRENCY: '4', SIMULATED_TTFT_MS: '300', SIMULATED_TOKENS_PER_SECOND: '40', SIMULATED_MIN_TOKENS: '30', SIMULATED_MAX_TOKENS: '40' });
+    await start('inference', {
+      WORKER_CONCURRENCY: '4',
+      SIMULATED_TTFT_MS: '300',
+      SIMULATED_TOKENS_PER_SECOND: '40',
+      SIMULATED_MIN_TOKENS: '30',
+      SIMULATED_MAX_TOKENS: '40',
+    });
     api = new Api(`http://127.0.0.1:${port}`, KEY);
     streams = [`http://127.0.0.1:${s1}`, `http://127.0.0.1:${s2}`];
   });
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
+    await deleteVhost(VHOST);
   });
 
   const submit = async (content: string): Promise<string> => {

@@ -1,18 +1,24 @@
 import { Api, SEED_BODY } from '../support/http.util';
 import { freePort, ServiceProcess } from '../support/service-process.util';
 import { WebhookReceiver, type ReceiverAnswer } from '../support/webhook-receiver.util';
+import { deleteVhost, recreateVhost, runVhostName } from '../support/vhost.util';
 
-const BROKER_URL = process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/** This file's own vhost, fresh for the run: nothing another run or file left behind is consumed here. */
+const VHOST = runVhostName('e2e_webhooks');
+let brokerUrl = '';
 const KEY = 'tok-e2e-webhooks';
-/** Every retry on the 1 s delay tier, and enough of them to outlast a receiver that is down for a few seconds. */
-const SCHEDULE = '1000,1000,1000,1000,1000,1000,1000,1000';
+/**
+ * Every retry on the 1 s delay tier, and enough of them (about 20 s of life) that the deliveries of jobs finishing
+ * several seconds apart on a loaded machine are all still pending together while the receiver is down.
+ */
+const SCHEDULE = Array.from({ length: 20 }, () => '1000').join(',');
 
 /**
- * Webhooks across real processes over the real RabbitMQ and PostgreSQL: a notification service killed with
- * SIGKILL mid-schedule, and a receiver that is down for a while. This file never deletes or purges the shared
- * `conveyor.*` queues; services.test.ts does, so the two must not run at the same time.
+ * Webhooks across real processes over the real RabbitMQ (a vhost of this run's own) and PostgreSQL: a notification
+ * service killed with SIGKILL mid-schedule, and a receiver that is down for a while. Every request a receiver gets
+ * is verified with `standardwebhooks` against its endpoint's secret.
  */
-describe('webhooks across service processes', () => {
+describe('webhooks across service processes (RabbitMQ and PostgreSQL)', () => {
   const started: ServiceProcess[] = [];
   const receivers: WebhookReceiver[] = [];
   let env: Record<string, string>;
@@ -30,10 +36,11 @@ describe('webhooks across service processes', () => {
     receivers.push(r);
     return r;
   };
-  const register = async (url: string): Promise<string> => {
+  /** Registers an endpoint; answers its id and its signing secret. */
+  const register = async (url: string): Promise<{ id: string; secret: string }> => {
     const res = await api.post('/v1/webhooks', { url });
     expect(res.status).toBe(201);
-    return res.body.id;
+    return res.body;
   };
   const submit = async (): Promise<string> => {
     const res = await api.post('/v1/chat/completions', SEED_BODY);
@@ -46,7 +53,11 @@ describe('webhooks across service processes', () => {
     for (;;) {
       const deliveries = (await api.get(`/v1/webhooks/${endpointId}/deliveries`)).body.data;
       if (done(deliveries)) return deliveries;
-      if (Date.now() > deadline) throw new Error(`deliveries not as expected in time: ${JSON.stringify(deliveries)}`);
+      if (Date.now() > deadline) {
+        // The services' own account (warnings and errors) says why a delivery came late or not at all.
+        const logs = started.map((s) => `--- ${s.name}\n${s.logs.slice(-4000)}`).join('\n');
+        throw new Error(`deliveries not as expected in time: ${JSON.stringify(deliveries)}\n${logs}`);
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   };
@@ -59,14 +70,14 @@ describe('webhooks across service processes', () => {
   };
 
   beforeAll(async () => {
+    brokerUrl = await recreateVhost(VHOST);
     const port = await freePort();
     env = {
-      BROKER_URL,
+      BROKER_URL: brokerUrl,
       DATABASE_URL: process.env.TEST_DATABASE_URL!,
       PORT: String(port),
       HOST: '127.0.0.1',
       API_KEYS: `${KEY}:tenant-e2e-webhooks`,
-      WORKER_IDLE_POLL_MS: '200',
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       WEBHOOK_RETRY_SCHEDULE_MS: SCHEDULE,
       // Keeps an attempt's lease (timeout + 5 s) inside the 5 s tier once a killed process has been replaced.
@@ -75,7 +86,13 @@ describe('webhooks across service processes', () => {
     await start('persistence');
     notification = await start('notification');
     await start('gateway');
-    await start('inference', 'inference', { WORKER_CONCURRENCY: '2', SIMULATED_TTFT_MS: '5', SIMULATED_TOKENS_PER_SECOND: '2000', SIMULATED_MIN_TOKENS: '4', SIMULATED_MAX_TOKENS: '8' });
+    await start('inference', 'inference', {
+      WORKER_CONCURRENCY: '2',
+      SIMULATED_TTFT_MS: '5',
+      SIMULATED_TOKENS_PER_SECOND: '2000',
+      SIMULATED_MIN_TOKENS: '4',
+      SIMULATED_MAX_TOKENS: '8',
+    });
     api = new Api(`http://127.0.0.1:${port}`, KEY);
   });
 
@@ -87,11 +104,13 @@ describe('webhooks across service processes', () => {
 
   afterAll(async () => {
     await Promise.all(started.map((s) => s.stop()));
+    await deleteVhost(VHOST);
   });
 
   it('a notification process killed while a retry is scheduled: the delivery succeeds once, same webhook-id', async () => {
     const target = await receiver([{ status: 500 }, { status: 500 }]);
-    const endpointId = await register(target.url);
+    const { id: endpointId, secret } = await register(target.url);
+    target.trust(secret);
     await submit();
     // The first attempt failed and is recorded: the delivery now waits for its retry.
     await deliveriesWhen(endpointId, (ds) => ds[0]?.attempt_count >= 1);
@@ -105,11 +124,13 @@ describe('webhooks across service processes', () => {
     const ours = target.received.filter((h) => h.headers['webhook-id'] === delivery.webhook_id);
     expect(ours).toHaveLength(3);
     expect(target.received).toHaveLength(4);
+    expect(target.unverified()).toEqual([]);
   });
 
   it('a notification process killed mid-attempt: the delivery is attempted again after its lease and succeeds once', async () => {
     const target = await receiver(['hang']);
-    const endpointId = await register(target.url);
+    const { id: endpointId, secret } = await register(target.url);
+    target.trust(secret);
     await submit();
     await target.waitFor(1, 60_000);
     await crashNotification();
@@ -122,20 +143,22 @@ describe('webhooks across service processes', () => {
     // The hung request, then the one success.
     expect(ours).toHaveLength(2);
     expect(target.received).toHaveLength(3);
+    expect(target.unverified()).toEqual([]);
   });
 
   it('a receiver down for a while gets every delivery after it returns, each exactly once', async () => {
     const port = await freePort();
-    const endpointId = await register(`http://127.0.0.1:${port}/hook`);
+    const { id: endpointId, secret } = await register(`http://127.0.0.1:${port}/hook`);
     for (let i = 0; i < 3; i += 1) await submit();
     // Every delivery has failed twice against the closed port before the receiver comes up.
     await deliveriesWhen(endpointId, (ds) => ds.length === 3 && ds.every((d) => d.status === 'pending' && d.attempt_count >= 2));
-    const target = await receiver([], port);
+    const target = (await receiver([], port)).trust(secret);
 
     const deliveries = await deliveriesWhen(endpointId, succeeded(3));
     for (const d of deliveries) expect(d.attempts.at(-1)).toMatchObject({ status_code: 200 });
     expect(deliveries.every((d) => d.attempts.slice(0, -1).every((a: { status_code: number | null }) => a.status_code === null))).toBe(true);
     const ids = target.received.map((h) => h.headers['webhook-id']).sort();
     expect(ids).toEqual(deliveries.map((d) => d.webhook_id).sort());
+    expect(target.unverified()).toEqual([]);
   });
 });

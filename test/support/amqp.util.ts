@@ -1,16 +1,26 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
 import type { PriorityBand } from '@conveyor/contracts';
-import { AmqpBrokerClient, type AmqpBrokerClientOptions } from '../../libs/messaging/src/amqp/amqp-broker.client';
-import type { AmqpLogger } from '../../libs/messaging/src/amqp/amqp-connection.manager';
-import { AmqpNames, declaredQueues } from '../../libs/messaging/src/amqp/amqp-topology';
-import type { OutboundMessage } from '../../libs/messaging/src/broker-client.port';
-import { Exchanges } from '../../libs/messaging/src/topology';
+import {
+  AmqpBrokerClient,
+  type AmqpBrokerClientOptions,
+  type AmqpLogger,
+  AmqpNames,
+  declaredQueues,
+  type Delivery,
+  type OutboundMessage,
+  DEFAULT_TOPOLOGY,
+  Exchanges,
+} from '@conveyor/messaging';
+import { TEST_VHOST_NAME, vhostUrl } from './vhost.util';
 
-/** The broker the integration tests use: BROKER_URL, else the local RabbitMQ. */
-export const TEST_BROKER_URL = process.env.BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+/**
+ * The broker the integration tests use: this run's own vhost (TEST_BROKER_URL, made by globalSetup) on BROKER_URL,
+ * else on the local RabbitMQ.
+ */
+export const TEST_BROKER_URL = process.env.TEST_BROKER_URL ?? vhostUrl(TEST_VHOST_NAME);
 
-/** A namespace of its own for one test file, so suites never see each other's queues. */
+/** A namespace of its own for one test file, so suites in this run's vhost never see each other's queues. */
 export function testNamespace(): string {
   return `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 }
@@ -46,19 +56,19 @@ export async function deleteNamespace(namespace: string, retryTiersMs?: readonly
   const connection = await connect(TEST_BROKER_URL);
   try {
     const channel = await connection.createChannel();
-    for (const queue of declaredQueues(retryTiersMs)) await channel.deleteQueue(names.of(queue));
+    for (const queue of declaredQueues(DEFAULT_TOPOLOGY, retryTiersMs)) await channel.deleteQueue(names.of(queue));
     for (const exchange of Object.values(Exchanges)) await channel.deleteExchange(names.of(exchange));
   } finally {
     await connection.close();
   }
 }
 
-/** A persistent `job.requested` for `band`; the body names the message, for order checks. */
-export function jobMessage(band: PriorityBand, label: string = randomUUID()): OutboundMessage {
+/** A persistent `job.requested` for shard `shard` of `band`; the body names the message, for order checks. */
+export function jobMessage(band: PriorityBand, label: string = randomUUID(), shard = 0): OutboundMessage {
   return {
     type: 'job.requested',
     exchange: Exchanges.jobs,
-    routingKey: `job.requested.${band}`,
+    routingKey: `job.requested.${band}.${shard}`,
     body: Buffer.from(JSON.stringify({ label })),
     messageId: randomUUID(),
     headers: { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' },
@@ -66,8 +76,8 @@ export function jobMessage(band: PriorityBand, label: string = randomUUID()): Ou
   };
 }
 
-/** A persistent job event: `job.started` is bound to the persistence queue, `job.completed` to persistence and notification. */
-export function eventMessage(type: 'job.started' | 'job.completed', jobId: string = randomUUID()): OutboundMessage {
+/** A persistent job message: `job.outcome` is bound to the persistence queue, `job.completed` to the notification queue. */
+export function eventMessage(type: 'job.outcome' | 'job.completed', jobId: string = randomUUID()): OutboundMessage {
   return {
     type,
     exchange: Exchanges.events,
@@ -124,4 +134,16 @@ export class Inbox<T> {
       this.waiters.push(waiter);
     });
   }
+}
+
+/**
+ * The next message of `queue`, through a consumer (prefetch 1) that stops taking more once it has one and keeps that
+ * one unsettled for the caller; null if none comes within `ms`.
+ */
+export async function nextDelivery(client: AmqpBrokerClient, queue: string, ms = 1_000): Promise<Delivery | null> {
+  const inbox = new Inbox<Delivery>();
+  const subscription = await client.consume(queue, 1, inbox.push);
+  const delivery = await inbox.next(ms).catch(() => null);
+  await subscription.pause();
+  return delivery;
 }

@@ -5,13 +5,16 @@ import { dropDatabase, openDataSource, recreateDatabase } from './database.util'
 import { procStats, type ProcStats } from './proc-stats.util';
 import { ServiceProcess, freePort, type AppName } from './service-process.util';
 import { deleteVhost, recreateVhost } from './vhost.util';
-import { runMigrations } from '../../libs/database/src/migrations.runner';
+import { runMigrations } from '@conveyor/database';
 
 /** The services of the separate-processes deployment, as the cluster names their roles. */
 export type Role = Exclude<AppName, 'embedded'>;
 
 export interface ClusterSpec {
-  /** Names this cluster's RabbitMQ vhost and PostgreSQL database (`conveyor_<name>`); both are created fresh. */
+  /**
+   * Names this cluster's RabbitMQ vhost and PostgreSQL database, `conveyor_<name>` with this process's id added
+   * unless the name carries it already, so two runs never share them; both are created fresh and dropped by destroy.
+   */
   name: string;
   /** Inference replicas to start (0 to start them later with addInference). */
   inference: number;
@@ -26,7 +29,11 @@ export interface ClusterSpec {
   catalog?: unknown;
   /** Connect the services through these instead of straight to the vhost/database (a TCP proxy for faults). */
   brokerUrl?: (vhostUrl: string) => string;
+  /** A broker of its own (e.g. a private cluster's nodes): no vhost is made on the local RabbitMQ. */
+  ownBroker?: string;
   databaseUrl?: (dbUrl: string) => string;
+  /** Every service writes a V8 CPU profile into this folder when it exits (`node --cpu-prof`); BENCH_CPU_PROF by default. */
+  cpuProfileDir?: string;
 }
 
 /** The API keys every cluster accepts: two tenants, as the seeds have. */
@@ -41,7 +48,11 @@ const READY = /listening on|running \d+ job|consuming/;
  */
 export class Cluster {
   readonly services: ServiceProcess[] = [];
+  /** Each launched service's ops listener (`/metrics`, `/health`), by its name (METRICS_PORT, a free port each). */
+  readonly opsUrls = new Map<string, string>();
   private inferenceSeq = 0;
+  private gatewaySeq = 0;
+  private streamingSeq = 0;
 
   private constructor(
     readonly spec: ClusterSpec,
@@ -53,8 +64,8 @@ export class Cluster {
   ) {}
 
   static async start(spec: ClusterSpec): Promise<Cluster> {
-    const dbName = `conveyor_${spec.name}`;
-    const [brokerUrl, dbUrl] = await Promise.all([recreateVhost(dbName), recreateDatabase(dbName)]);
+    const dbName = resourceName(spec.name);
+    const [brokerUrl, dbUrl] = await Promise.all([spec.ownBroker ?? recreateVhost(dbName), recreateDatabase(dbName)]);
     const dataSource = await openDataSource(dbUrl, 1);
     await runMigrations(dataSource).finally(() => dataSource.destroy());
     const [port, streamingPort] = [await freePort(), await freePort()];
@@ -68,6 +79,8 @@ export class Cluster {
       PORT: String(port),
       STREAMING_PORT: String(streamingPort),
       API_KEYS: `${CLUSTER_KEYS.alice}:tenant-alice,${CLUSTER_KEYS.bob}:tenant-bob`,
+      // Benchmarks and fault scenarios hold hundreds of streams for one tenant: the per-tenant cap is not what they measure.
+      STREAMS_PER_TENANT: '100000',
       ...(spec.catalog ? { MODEL_CATALOG_FILE: catalogFile } : {}),
       ...spec.env,
     };
@@ -93,13 +106,29 @@ export class Cluster {
     return this.launch('inference', { WORKER_ID: `${this.spec.name}-inference-${n}`, ...this.spec.inferenceEnv, ...env }, `inference-${n}`);
   }
 
+  /** Starts one more gateway replica, on a port of its own, and answers its base URL. */
+  async addGateway(env: Record<string, string> = {}): Promise<string> {
+    const port = await freePort();
+    await this.launch('gateway', { PORT: String(port), ...env }, `gateway-${++this.gatewaySeq}`);
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Starts one more streaming replica, on a port of its own, and answers its base URL. */
+  async addStreaming(env: Record<string, string> = {}): Promise<string> {
+    const port = await freePort();
+    await this.launch('streaming', { STREAMING_PORT: String(port), ...env }, `streaming-${++this.streamingSeq}`);
+    return `http://127.0.0.1:${port}`;
+  }
+
   /** Starts a service with the cluster's settings (plus `env`) and waits for its ready line. */
   async launch(role: Role, env: Record<string, string> = {}, name: string = role): Promise<ServiceProcess> {
     // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it exits (bench/profile-summary.ts reads them).
-    const dir = process.env.BENCH_CPU_PROF;
+    const dir = this.spec.cpuProfileDir ?? process.env.BENCH_CPU_PROF;
     const profile = dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${this.spec.name}-${name}.cpuprofile`] : [];
-    const service = ServiceProcess.start(role, { ...this.env, ...env }, name, profile);
+    const metricsPort = await freePort();
+    const service = ServiceProcess.start(role, { ...this.env, METRICS_PORT: String(metricsPort), ...env }, name, profile);
     this.services.push(service);
+    this.opsUrls.set(name, `http://127.0.0.1:${metricsPort}`);
     await service.waitForLog(READY, 60_000);
     return service;
   }
@@ -133,7 +162,12 @@ export class Cluster {
   /** Stops the processes and drops the cluster's vhost and database. */
   async destroy(): Promise<void> {
     await this.stop();
-    const name = `conveyor_${this.spec.name}`;
-    await Promise.all([deleteVhost(name), dropDatabase(name)]);
+    const name = resourceName(this.spec.name);
+    await Promise.all([this.spec.ownBroker ? null : deleteVhost(name), dropDatabase(name)]);
   }
+}
+
+/** The vhost and database name of a cluster: this run's own (see ClusterSpec.name). */
+function resourceName(name: string): string {
+  return name.includes(String(process.pid)) ? `conveyor_${name}` : `conveyor_${name}_${process.pid}`;
 }

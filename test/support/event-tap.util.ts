@@ -25,15 +25,19 @@ export class EventTap {
     const { queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true });
     for (const pattern of patterns) await channel.bindQueue(queue, exchange, pattern);
     const tap = new EventTap(connection, channel);
-    await channel.consume(queue, (msg) => {
-      if (!msg) return;
-      tap.events.push({
-        type: String(msg.properties.type),
-        routingKey: msg.fields.routingKey,
-        payload: JSON.parse(msg.content.toString()),
-        headers: msg.properties.headers ?? {},
-      });
-    }, { noAck: true });
+    await channel.consume(
+      queue,
+      (msg) => {
+        if (!msg) return;
+        tap.events.push({
+          type: String(msg.properties.type),
+          routingKey: msg.fields.routingKey,
+          payload: JSON.parse(msg.content.toString()),
+          headers: msg.properties.headers ?? {},
+        });
+      },
+      { noAck: true },
+    );
     return tap;
   }
 

@@ -18,12 +18,18 @@ export interface MachineInfo {
 }
 
 export async function describeMachine(): Promise<MachineInfo> {
-  const rabbitmq = await run('rabbitmqctl', ['-q', 'version']).then((r) => r.stdout.trim(), () => 'unknown');
+  const rabbitmq = await run('rabbitmqctl', ['-q', 'version']).then(
+    (r) => r.stdout.trim(),
+    () => 'unknown',
+  );
   const client = new Client({ connectionString: testServerUrl() });
   const postgresql = await client
     .connect()
     .then(() => client.query<{ server_version: string }>('SHOW server_version'))
-    .then((r) => r.rows[0]!.server_version, () => 'unknown')
+    .then(
+      (r) => r.rows[0]!.server_version,
+      () => 'unknown',
+    )
     .finally(() => client.end().catch(() => undefined));
   return {
     date: new Date().toISOString(),

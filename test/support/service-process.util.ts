@@ -25,13 +25,17 @@ function reapOnExit(): void {
 /** A Conveyor service running as its own OS process, from the build output (`npm run build`). */
 export class ServiceProcess {
   private output = '';
+  private stdoutText = '';
   private readonly exited: Promise<number | null>;
 
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
   ) {
-    child.stdout!.on('data', (b: Buffer) => (this.output += b.toString()));
+    child.stdout!.on('data', (b: Buffer) => {
+      this.output += b.toString();
+      this.stdoutText += b.toString();
+    });
     child.stderr!.on('data', (b: Buffer) => (this.output += b.toString()));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   }
@@ -49,15 +53,22 @@ export class ServiceProcess {
     return new ServiceProcess(name, child);
   }
 
+  /** stdout and stderr, interleaved as they arrived. */
   get logs(): string {
     return this.output;
+  }
+
+  /** stdout alone: where the service's log lines go. */
+  get stdout(): string {
+    return this.stdoutText;
   }
 
   /** Resolves when the process prints a line matching `pattern`; rejects if it exits or times out first. */
   async waitForLog(pattern: RegExp, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (this.child.exitCode !== null || this.child.signalCode !== null) throw new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}):\n${this.output}`);
+      if (this.child.exitCode !== null || this.child.signalCode !== null)
+        throw new Error(`${this.name} exited (${this.child.exitCode ?? this.child.signalCode}):\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} in time:\n${this.output}`);
       await new Promise<void>((resolve) => {
         const onData = () => resolve();

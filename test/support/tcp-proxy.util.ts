@@ -7,6 +7,8 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** Each client socket and the upstream it is piped to. */
+  private readonly pairs = new Map<Socket, Socket>();
 
   private constructor(
     readonly port: number,
@@ -28,6 +30,8 @@ export class TcpProxy {
         s.on('error', () => s.destroy());
       }
       client.pipe(upstream).pipe(client);
+      this.pairs.set(client, upstream);
+      client.once('close', () => this.pairs.delete(client));
       client.once('close', () => upstream.destroy());
       upstream.once('close', () => client.destroy());
     });
@@ -35,6 +39,17 @@ export class TcpProxy {
     (this as { port: number }).port = (server.address() as { port: number }).port;
     this.server = server;
     return this;
+  }
+
+  /**
+   * Stops passing what the clients send on, leaving every connection open: the server seems to hang (a publish
+   * waits for a confirm that never comes), while what it sends still arrives.
+   */
+  stall(): void {
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      client.pause();
+    }
   }
 
   /** Drops every connection and refuses new ones: the server is "down". */

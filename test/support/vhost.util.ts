@@ -25,7 +25,9 @@ export async function recreateVhost(vhost: string): Promise<string> {
   const user = decodeURIComponent(new URL(brokerServerUrl()).username || 'guest');
   await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
   await run('rabbitmqctl', ['-q', 'add_vhost', vhost]).catch((err: Error) => {
-    throw new Error(`cannot create RabbitMQ vhost ${vhost} with rabbitmqctl (the broker must run on this machine, and rabbitmqctl be allowed to reach it): ${err.message}`);
+    throw new Error(
+      `cannot create RabbitMQ vhost ${vhost} with rabbitmqctl (the broker must run on this machine, and rabbitmqctl be allowed to reach it): ${err.message}`,
+    );
   });
   await run('rabbitmqctl', ['-q', 'set_permissions', '-p', vhost, user, '.*', '.*', '.*']);
   return vhostUrl(vhost);
@@ -34,3 +36,14 @@ export async function recreateVhost(vhost: string): Promise<string> {
 export async function deleteVhost(vhost: string): Promise<void> {
   await run('rabbitmqctl', ['-q', 'delete_vhost', vhost]).catch(() => undefined);
 }
+
+/**
+ * A vhost name of this test run's own, `conveyor_<label>_<pid>`: two runs on one broker (two checkouts, CI) never
+ * share one, and one run's files never share one with each other.
+ */
+export function runVhostName(label: string): string {
+  return `conveyor_${label}_${process.pid}`;
+}
+
+/** This run's vhost for the tests that share one (each in a namespace of its own): made by globalSetup. */
+export const TEST_VHOST_NAME = runVhostName('test');

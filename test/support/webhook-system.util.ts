@@ -1,26 +1,29 @@
-import type { INestMicroservice } from '@nestjs/common';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { startService, type RunningService } from '@conveyor/bootstrap';
 import { loadConfig } from '@conveyor/config';
-import { InProcessBrokerClient, MessagePublisher } from '@conveyor/messaging';
-import { startGateway } from '../../apps/gateway/src/gateway.app';
-import { startNotification } from '../../apps/notification/src/notification.app';
+import { createBrokerClient, MessagePublisher } from '@conveyor/messaging';
+import { GatewayModule } from '../../apps/gateway/src/gateway.module';
+import { NotificationModule } from '../../apps/notification/src/notification.module';
+import { PersistenceModule } from '../../apps/persistence/src/persistence.module';
 import { Api } from './http.util';
+import { deleteVhost, recreateVhost, runVhostName } from './vhost.util';
 
 /**
- * The gateway and the notification service over one in-process broker and the test database: webhooks are
- * registered and jobs submitted through real HTTP, and terminal events travel through the notification
- * service's real transport. No worker runs: the test publishes each job's terminal event, as a worker would.
+ * The gateway, persistence and notification services in one process over the real RabbitMQ (a vhost of this run's
+ * own, named by `label`) and the test database: webhooks are registered and jobs submitted through real HTTP; no
+ * worker runs: the test publishes each job's outcome, as a worker would, and persistence writes it and announces
+ * the terminal event the notification service fans out.
  */
 export class WebhookSystem {
   private constructor(
-    private readonly broker: InProcessBrokerClient,
-    private readonly gateway: NestFastifyApplication,
-    private readonly notification: INestMicroservice,
+    private readonly service: RunningService,
+    private readonly vhost: string,
     readonly baseUrl: string,
   ) {}
 
-  static async start(env: Record<string, string>): Promise<WebhookSystem> {
+  static async start(label: string, env: Record<string, string>): Promise<WebhookSystem> {
+    const vhost = runVhostName(label);
     const config = loadConfig({
+      BROKER_URL: await recreateVhost(vhost),
       DATABASE_URL: process.env.TEST_DATABASE_URL,
       PORT: '0',
       STREAMING_PORT: '0',
@@ -30,41 +33,46 @@ export class WebhookSystem {
       WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
       ...env,
     });
-    const broker = new InProcessBrokerClient({ maxDeliveries: config.broker.maxDeliveries });
-    await broker.connect();
-    const runtime = { config, broker, databaseUrl: config.database.url!, ownsBroker: false };
-    const gateway = await startGateway(runtime);
-    const notification = await startNotification({ ...runtime, config: { ...config, database: { ...config.database, migrate: false } } });
-    return new WebhookSystem(broker, gateway, notification, (await gateway.getUrl()).replace('[::1]', '127.0.0.1'));
+    const broker = createBrokerClient(config, `webhook-test-${label}`);
+    const service = await startService({
+      services: ['gateway', 'persistence', 'notification'],
+      config,
+      broker,
+      database: { url: config.database.url! },
+      features: [GatewayModule, PersistenceModule, NotificationModule],
+    });
+    return new WebhookSystem(service, vhost, service.url!.replace('[::1]', '127.0.0.1'));
   }
 
   api(key: string): Api {
     return new Api(this.baseUrl, key);
   }
 
-  /** Publishes the job's `job.completed`, as the worker that ran it would. */
+  /** Publishes the job's completion as the worker that ran it would: a `job.outcome` for persistence. */
   async complete(jobId: string, tenantId: string, content = 'Hi there.'): Promise<void> {
     const at = new Date().toISOString();
-    await this.gateway.get(MessagePublisher).publish('job.completed', {
-      job_id: jobId,
-      tenant_id: tenantId,
-      attempt: 1,
-      worker_id: 'test-worker',
-      started_at: at,
-      completed_at: at,
-      result: {
-        message: { role: 'assistant', content },
-        finish_reason: 'stop',
-        usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
-        provider: 'simulated',
-        model: 'simulated',
+    await this.service.app.get(MessagePublisher).publish('job.outcome', {
+      type: 'job.completed',
+      event: {
+        job_id: jobId,
+        tenant_id: tenantId,
+        attempt: 1,
+        worker_id: 'test-worker',
+        started_at: at,
+        completed_at: at,
+        result: {
+          message: { role: 'assistant', content },
+          finish_reason: 'stop',
+          usage: { prompt_tokens: 1, completion_tokens: 2, total_tokens: 3 },
+          provider: 'simulated',
+          model: 'simulated',
+        },
       },
     });
   }
 
   async stop(): Promise<void> {
-    await this.notification.close();
-    await this.gateway.close();
-    await this.broker.close();
+    await this.service.stop();
+    await deleteVhost(this.vhost);
   }
 }

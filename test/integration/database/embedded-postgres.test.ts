@@ -2,11 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashApiKey } from '@conveyor/config';
-import { runMigrations, startEmbeddedPostgres, TypeOrmJobStore, TypeOrmTenantKeyStore, type EmbeddedPostgres } from '@conveyor/database';
+import { PostgresClient, runMigrations, PostgresJobStore, PostgresTenantKeyStore } from '@conveyor/database';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@conveyor/embedded-postgres';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { openDataSource } from '../../support/database.util';
 import { completedEvent, newJob, resultOf, startedEvent, uniqueTenant } from './jobs.fixture';
+import { ALL_MIGRATIONS } from '../../support/migrations.util';
 
 const T0 = '2026-01-01T10:00:00.000Z';
 const T1 = '2026-01-01T10:00:01.000Z';
@@ -28,12 +30,12 @@ describe('embedded PostgreSQL (PGlite)', () => {
   });
 
   it('runs the migrations (advisory lock included), once', async () => {
-    expect(applied).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000', 'JobChunks1796000000000']);
+    expect(applied).toEqual([...ALL_MIGRATIONS]);
     expect(await runMigrations(dataSource)).toEqual([]);
   });
 
   it('runs the job transitions and queries', async () => {
-    const store = new TypeOrmJobStore(dataSource);
+    const store = new PostgresJobStore(PostgresClient.of(dataSource));
     const tenant = uniqueTenant();
     const job = newJob(tenant);
     const other = newJob(tenant, Date.now() + 1);
@@ -49,7 +51,7 @@ describe('embedded PostgreSQL (PGlite)', () => {
   });
 
   it('stores key hashes, with ids from gen_random_uuid()', async () => {
-    const keys = new TypeOrmTenantKeyStore(dataSource);
+    const keys = new PostgresTenantKeyStore(PostgresClient.of(dataSource));
     const tenant = uniqueTenant();
     const keyHash = hashApiKey('embedded-test-key');
     await keys.bootstrap([{ keyHash, tenantId: tenant, label: 'embe…' }]);
@@ -78,13 +80,13 @@ describe('embedded PostgreSQL with a data directory', () => {
   });
 });
 
-async function withEmbedded(dataDir: string, work: (store: TypeOrmJobStore) => Promise<void>): Promise<void> {
+async function withEmbedded(dataDir: string, work: (store: PostgresJobStore) => Promise<void>): Promise<void> {
   const pg = await startEmbeddedPostgres(dataDir);
   try {
     const dataSource = await openDataSource(pg.url);
     try {
       await runMigrations(dataSource);
-      await work(new TypeOrmJobStore(dataSource));
+      await work(new PostgresJobStore(PostgresClient.of(dataSource)));
     } finally {
       await dataSource.destroy();
     }

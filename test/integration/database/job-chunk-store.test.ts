@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { TypeOrmJobChunkStore, type JobChunk } from '@conveyor/database';
+import { PostgresClient, PostgresJobChunkStore, type JobChunk } from '@conveyor/database';
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../support/database.util';
 
 const chunk = (jobId: string, attempt: number, seq: number, content: string): JobChunk => ({ jobId, attempt, seq, content });
 
-describe('TypeOrmJobChunkStore', () => {
+describe('PostgresJobChunkStore', () => {
   let dataSource: DataSource;
-  let store: TypeOrmJobChunkStore;
+  let store: PostgresJobChunkStore;
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    store = new TypeOrmJobChunkStore(dataSource);
+    store = new PostgresJobChunkStore(PostgresClient.of(dataSource));
   });
   afterAll(() => dataSource.destroy());
 

@@ -1,4 +1,5 @@
-import { TypeOrmJobStore, type JobRecord, type NewJob } from '@conveyor/database';
+import { type JobRecord, type NewJob } from '@conveyor/contracts';
+import { PostgresClient, PostgresJobStore } from '@conveyor/database';
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../support/database.util';
 import { completedEvent, newJob, startedEvent, uniqueTenant } from './jobs.fixture';
@@ -6,14 +7,14 @@ import { completedEvent, newJob, startedEvent, uniqueTenant } from './jobs.fixtu
 const T0 = '2026-01-01T10:00:00.000Z';
 const T1 = '2026-01-01T10:00:01.000Z';
 
-describe('TypeOrmJobStore queries', () => {
+describe('PostgresJobStore queries', () => {
   let dataSource: DataSource;
-  let store: TypeOrmJobStore;
+  let store: PostgresJobStore;
   let tenant: string;
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    store = new TypeOrmJobStore(dataSource);
+    store = new PostgresJobStore(PostgresClient.of(dataSource));
   });
   afterAll(() => dataSource.destroy());
   beforeEach(() => {

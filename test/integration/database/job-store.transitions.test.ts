@@ -1,4 +1,5 @@
-import { TypeOrmJobStore, type NewJob } from '@conveyor/database';
+import { type NewJob } from '@conveyor/contracts';
+import { PostgresClient, PostgresJobStore } from '@conveyor/database';
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../support/database.util';
 import { cancelledEvent, completedEvent, failedEvent, newJob, resultOf, startedEvent, uniqueTenant } from './jobs.fixture';
@@ -8,14 +9,14 @@ const T1 = '2026-01-01T10:00:01.000Z';
 const T2 = '2026-01-01T10:00:02.000Z';
 const T3 = '2026-01-01T10:00:03.000Z';
 
-describe('TypeOrmJobStore transitions', () => {
+describe('PostgresJobStore transitions', () => {
   let dataSource: DataSource;
-  let store: TypeOrmJobStore;
+  let store: PostgresJobStore;
   let tenant: string;
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    store = new TypeOrmJobStore(dataSource);
+    store = new PostgresJobStore(PostgresClient.of(dataSource));
   });
   afterAll(() => dataSource.destroy());
   beforeEach(() => {
@@ -48,6 +49,9 @@ describe('TypeOrmJobStore transitions', () => {
       completedAt: null,
       failedAt: null,
       cancelledAt: null,
+      expiresAt: null,
+      expiredAt: null,
+      batch: null,
     });
   });
 
@@ -105,6 +109,16 @@ describe('TypeOrmJobStore transitions', () => {
       });
     });
 
+    it('records the batch the job ran in, and none for a job that ran on its own', async () => {
+      const batched = await inserted();
+      const alone = await inserted();
+      const batch = { id: '0196f0c2-6a8e-7000-8000-000000000001', mode: 'combined' as const, size: 3, index: 2, fallback: true };
+      await store.markCompleted({ ...completedEvent(batched, 'split', { startedAt: T0, completedAt: T1 }), batch });
+      await store.markCompleted(completedEvent(alone, 'alone', { startedAt: T0, completedAt: T1 }));
+      expect((await load(batched)).batch).toEqual(batch);
+      expect((await load(alone)).batch).toBeNull();
+    });
+
     it('completes a queued job whose started event never arrived, taking start time and attempt from the event', async () => {
       const job = await inserted();
       expect(await store.markCompleted(completedEvent(job, 'ok', { startedAt: T1, completedAt: T2 }, 2))).toBe(true);
@@ -120,9 +134,7 @@ describe('TypeOrmJobStore transitions', () => {
 
     it('lets exactly one of many concurrent completions win', async () => {
       const job = await inserted();
-      const outcomes = await Promise.all(
-        ['a', 'b', 'c', 'd'].map((c) => store.markCompleted(completedEvent(job, c, { startedAt: T0, completedAt: T1 }))),
-      );
+      const outcomes = await Promise.all(['a', 'b', 'c', 'd'].map((c) => store.markCompleted(completedEvent(job, c, { startedAt: T0, completedAt: T1 }))));
       expect(outcomes.filter(Boolean)).toHaveLength(1);
       const winner = ['a', 'b', 'c', 'd'][outcomes.indexOf(true)]!;
       expect((await load(job)).result).toEqual(resultOf(winner));
@@ -152,8 +164,22 @@ describe('TypeOrmJobStore transitions', () => {
     it('records the provider calls that led to the failure, and a completion its own', async () => {
       const failed = await inserted();
       const log = [
-        { deployment: 'openai-a', provider: 'openai', upstream_model: 'gpt-4o', outcome: 'error' as const, latency_ms: 12, error: { message: 'upstream 503', status: 503 } },
-        { deployment: 'anthropic-b', provider: 'anthropic', upstream_model: 'claude', outcome: 'error' as const, latency_ms: 30, error: { message: 'socket hang up' } },
+        {
+          deployment: 'openai-a',
+          provider: 'openai',
+          upstream_model: 'gpt-4o',
+          outcome: 'error' as const,
+          latency_ms: 12,
+          error: { message: 'upstream 503', status: 503 },
+        },
+        {
+          deployment: 'anthropic-b',
+          provider: 'anthropic',
+          upstream_model: 'claude',
+          outcome: 'error' as const,
+          latency_ms: 30,
+          error: { message: 'socket hang up' },
+        },
       ];
       await store.markFailed({ ...failedEvent(failed, T1), error: { code: 'providers_unavailable', message: 'all failed' }, attempts_log: log });
       expect(await load(failed)).toMatchObject({ status: 'failed', attemptsLog: log });
@@ -199,6 +225,35 @@ describe('TypeOrmJobStore transitions', () => {
       await store.markCompleted(completedEvent(done, 'ok', { startedAt: T0, completedAt: T1 }));
       expect(await store.markCancelled(cancelledEvent(done, T2))).toBe(false);
       expect(await load(done)).toMatchObject({ status: 'completed', cancelledAt: null });
+    });
+  });
+
+  describe('markEndedMany', () => {
+    it('ends a batch of one kind, each job once, and answers which changed with their callback flags', async () => {
+      const [a, b, done] = [await inserted(), await inserted(), await inserted()];
+      await store.markCompleted(completedEvent(done, 'earlier', { startedAt: T0, completedAt: T1 }));
+      const changed = await store.markEndedMany({
+        completed: [a, b, done].map((j) => completedEvent(j, `for ${j.id}`, { startedAt: T0, completedAt: T2 })),
+        failed: [],
+        cancelled: [],
+        expired: [],
+      });
+      expect([...changed.keys()].sort()).toEqual([a.id, b.id].sort());
+      expect([...changed.values()]).toEqual([false, false]);
+      expect((await load(a)).result).toEqual(resultOf(`for ${a.id}`));
+      expect((await load(done)).result).toEqual(resultOf('earlier'));
+    });
+
+    it('ends a batch of several kinds together', async () => {
+      const [c, f, x] = [await inserted(), await inserted(), await inserted()];
+      const changed = await store.markEndedMany({
+        completed: [completedEvent(c, 'ok', { startedAt: T0, completedAt: T1 })],
+        failed: [failedEvent(f, T1)],
+        cancelled: [cancelledEvent(x, T1)],
+        expired: [],
+      });
+      expect([...changed.keys()].sort()).toEqual([c.id, f.id, x.id].sort());
+      expect([(await load(c)).status, (await load(f)).status, (await load(x)).status]).toEqual(['completed', 'failed', 'cancelled']);
     });
   });
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { uuidv7, type JobCancelled, type JobCompleted, type JobFailed, type JobResult, type JobStarted } from '@conveyor/contracts';
-import type { NewJob } from '@conveyor/database';
+import type { NewJob } from '@conveyor/contracts';
 
 /** A tenant id no other test uses, so tests can share one database and still assert on whole lists. */
 export function uniqueTenant(): string {

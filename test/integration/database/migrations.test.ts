@@ -3,8 +3,28 @@ import { MIGRATION_LOCK_KEY, runMigrations } from '@conveyor/database';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { dropDatabase, openDataSource, openTestDataSource, recreateDatabase } from '../../support/database.util';
+import { ALL_MIGRATIONS } from '../../support/migrations.util';
 
-const TABLES = ['api_keys', 'job_chunks', 'jobs', 'migrations', 'tenants', 'usage_records', 'webhook_deliveries', 'webhook_endpoints'];
+const TABLES = [
+  'admin_audit',
+  'admission_reservations',
+  'api_keys',
+  'dead_letters',
+  'idempotency_keys',
+  'job_chunks',
+  'jobs',
+  'migrations',
+  'rate_buckets',
+  'stream_leases',
+  'tenant_limits',
+  'tenant_provider_keys',
+  'tenant_rate_windows',
+  'tenant_settings',
+  'tenants',
+  'usage_records',
+  'webhook_deliveries',
+  'webhook_endpoints',
+];
 
 /** Each test migrates a database of its own, created empty. */
 describe('runMigrations', () => {
@@ -27,14 +47,12 @@ describe('runMigrations', () => {
     return dataSource;
   }
   const tables = async (ds: DataSource) =>
-    (await ds.query<Array<{ tablename: string }>>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map(
-      (t) => t.tablename,
-    );
+    (await ds.query<Array<{ tablename: string }>>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")).map((t) => t.tablename);
 
   it('applies the schema once when two replicas migrate at the same moment', async () => {
     const [a, b] = [await open(), await open()];
     const [appliedA, appliedB] = await Promise.all([runMigrations(a), runMigrations(b)]);
-    expect([...appliedA, ...appliedB].map((m) => m.name)).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000', 'JobChunks1796000000000']);
+    expect([...appliedA, ...appliedB].map((m) => m.name)).toEqual([...ALL_MIGRATIONS]);
     expect(await tables(a)).toEqual(TABLES);
   });
 
@@ -55,7 +73,7 @@ describe('runMigrations', () => {
       });
       expect(await tables(dataSource)).toEqual([]);
       await holder.query('SELECT pg_advisory_unlock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      expect((await migrating).map((m) => m.name)).toEqual(['InitialSchema1795438500000', 'AttemptsLog1795600000000', 'Webhooks1795700000000', 'PartialResult1795800000000', 'UsageRecords1795900000000', 'JobChunks1796000000000']);
+      expect((await migrating).map((m) => m.name)).toEqual([...ALL_MIGRATIONS]);
     } finally {
       await holder.end();
     }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hashApiKey, type ApiKeyGrant } from '@conveyor/config';
-import { TypeOrmTenantKeyStore } from '@conveyor/database';
+import { PostgresClient, PostgresTenantKeyStore } from '@conveyor/database';
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../support/database.util';
 import { uniqueTenant } from './jobs.fixture';
@@ -10,13 +10,13 @@ function grant(tenantId: string): ApiKeyGrant {
   return { keyHash, tenantId, label: `key-…${keyHash.slice(0, 8)}` };
 }
 
-describe('TypeOrmTenantKeyStore', () => {
+describe('PostgresTenantKeyStore', () => {
   let dataSource: DataSource;
-  let store: TypeOrmTenantKeyStore;
+  let store: PostgresTenantKeyStore;
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    store = new TypeOrmTenantKeyStore(dataSource);
+    store = new PostgresTenantKeyStore(PostgresClient.of(dataSource));
   });
   afterAll(() => dataSource.destroy());
 

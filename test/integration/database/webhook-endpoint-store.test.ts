@@ -1,21 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { TypeOrmWebhookEndpointStore } from '@conveyor/database';
+import { PostgresClient, PostgresWebhookEndpointStore } from '@conveyor/database';
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../support/database.util';
 import { uniqueTenant } from './jobs.fixture';
 
-describe('TypeOrmWebhookEndpointStore subscriptions', () => {
+describe('PostgresWebhookEndpointStore subscriptions', () => {
   let dataSource: DataSource;
-  let store: TypeOrmWebhookEndpointStore;
+  let store: PostgresWebhookEndpointStore;
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    store = new TypeOrmWebhookEndpointStore(dataSource);
+    store = new PostgresWebhookEndpointStore(PostgresClient.of(dataSource));
   });
   afterAll(() => dataSource.destroy());
 
-  const endpoint = (tenantId: string, eventTypes: string[]) =>
-    store.create({ id: randomUUID(), tenantId, url: 'https://hooks.example.com/x', description: '', eventTypes, sealedSecret: 'plain:whsec_x' });
+  const endpoint = async (tenantId: string, eventTypes: string[]) =>
+    (await store.create({ id: randomUUID(), tenantId, url: 'https://hooks.example.com/x', description: '', eventTypes, sealedSecret: 'plain:whsec_x' }, 10))!;
 
   it('hasSubscribed agrees with subscribed: enabled endpoints of the tenant for that event type only', async () => {
     const tenant = uniqueTenant();

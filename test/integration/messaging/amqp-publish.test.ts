@@ -1,8 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AmqpBrokerClient } from '../../../libs/messaging/src/amqp/amqp-broker.client';
-import type { Delivery } from '../../../libs/messaging/src/broker-client.port';
-import { BrokerUnavailableError } from '../../../libs/messaging/src/broker-unavailable.exception';
-import { BAND_QUEUES } from '../../../libs/messaging/src/topology';
+import { type AmqpBrokerClient, type Delivery, BrokerUnavailableError } from '@conveyor/messaging';
 import {
   capturingLogger,
   eventMessage,
@@ -14,9 +11,10 @@ import {
   TEST_BROKER_URL,
   testNamespace,
   within,
+  nextDelivery,
 } from '../../support/amqp.util';
 
-describe('AmqpBrokerClient publishing', () => {
+describe('AmqpBrokerClient publishing (RabbitMQ)', () => {
   const namespace = testNamespace();
   const logger = capturingLogger();
   let client: AmqpBrokerClient;
@@ -32,7 +30,7 @@ describe('AmqpBrokerClient publishing', () => {
 
   it('confirms a job and delivers it to its band queue with its properties', async () => {
     const inbox = new Inbox<Delivery>();
-    const subscription = await client.consume('conveyor.jobs.high', 4, inbox.push);
+    const subscription = await client.consume('conveyor.jobs.high.0', 4, inbox.push);
     const message = jobMessage('high', 'first');
 
     await client.publish(message);
@@ -41,8 +39,8 @@ describe('AmqpBrokerClient publishing', () => {
     expect(delivery).toMatchObject({
       type: 'job.requested',
       messageId: message.messageId,
-      queue: 'conveyor.jobs.high',
-      routingKey: 'job.requested.high',
+      queue: 'conveyor.jobs.high.0',
+      routingKey: 'job.requested.high.0',
       deliveryCount: 1,
       retries: 0,
     });
@@ -52,22 +50,39 @@ describe('AmqpBrokerClient publishing', () => {
     await subscription.cancel();
   });
 
-  it('routes an event to every queue bound to its type', async () => {
+  it('routes a terminal event to the notification queue and, by its CC key, to a reply queue, from one publish', async () => {
+    const notification = new Inbox<Delivery>();
+    const replies = new Inbox<string>();
+    const subscription = await client.consume('conveyor.notification', 4, notification.push);
+    const reply = await client.listenRouted('conveyor.events', (m) => replies.push(m.body.toString()));
+    await reply.bind('reply.gw-test');
+    const event = { ...eventMessage('job.completed'), cc: ['reply.gw-test'] };
+
+    await client.publish(event);
+
+    const delivery = await notification.next();
+    expect(delivery.messageId).toBe(event.messageId);
+    await delivery.ack();
+    expect(await replies.next()).toBe(event.body.toString());
+    await subscription.cancel();
+    await reply.cancel();
+  });
+
+  it('routes a worker outcome to the persistence queue only', async () => {
     const persistence = new Inbox<Delivery>();
     const notification = new Inbox<Delivery>();
     const subscriptions = [
       await client.consume('conveyor.persistence', 4, persistence.push),
       await client.consume('conveyor.notification', 4, notification.push),
     ];
-    const event = eventMessage('job.completed');
+    const outcome = eventMessage('job.outcome');
 
-    await client.publish(event);
+    await client.publish(outcome);
 
-    for (const inbox of [persistence, notification]) {
-      const delivery = await inbox.next();
-      expect(delivery.messageId).toBe(event.messageId);
-      await delivery.ack();
-    }
+    const delivery = await persistence.next();
+    expect(delivery.messageId).toBe(outcome.messageId);
+    await delivery.ack();
+    await expect(notification.next(300)).rejects.toThrow(/no message/);
     await Promise.all(subscriptions.map((s) => s.cancel()));
   });
 
@@ -100,25 +115,15 @@ describe('AmqpBrokerClient publishing', () => {
     await within(10_000, '300 confirms', Promise.all(messages.map((m) => client.publish(m))));
 
     const taken: string[] = [];
-    for (let delivery = await client.take(BAND_QUEUES); delivery; delivery = await client.take(BAND_QUEUES)) {
+    const inbox = new Inbox<Delivery>();
+    const subscription = await client.consume('conveyor.jobs.low.0', 50, inbox.push);
+    for (let i = 0; i < messages.length; i++) {
+      const delivery = await inbox.next();
       taken.push(labelOf(delivery.body));
       await delivery.ack();
     }
-    expect(taken).toEqual(messages.map((m) => labelOf(m.body)));
-  });
-
-  it('rings the wake-up listeners after a job is confirmed', async () => {
-    let ring!: () => void;
-    const rung = new Promise<void>((resolve) => (ring = resolve));
-    const subscription = await client.onWake(() => ring());
-
-    await client.publish(jobMessage('normal'));
-
-    await within(5_000, 'the wake-up', rung);
     await subscription.cancel();
-    const delivery = await client.take(['conveyor.jobs.normal']);
-    await delivery?.ack();
-    expect(delivery).not.toBeNull();
+    expect(taken).toEqual(messages.map((m) => labelOf(m.body)));
   });
 
   it('logs where it connected without the password', () => {
@@ -129,12 +134,12 @@ describe('AmqpBrokerClient publishing', () => {
     expect(logger.lines.join('\n')).not.toContain(`:${password}@`);
   });
 
-  it('maps canonical names into its namespace, and re-opens its take channel after a broker error', async () => {
-    await expect(client.take([`${namespace}.conveyor.jobs.high`])).rejects.toThrow(/NOT_FOUND/);
+  it('maps canonical names into its namespace, and keeps working after a consumer on a missing queue fails', async () => {
+    await expect(client.consume(`${namespace}.conveyor.jobs.high.0`, 1, () => undefined)).rejects.toThrow(/NOT_FOUND/);
 
     const message = jobMessage('high');
     await client.publish(message);
-    const delivery = await client.take(['conveyor.jobs.high']);
+    const delivery = await nextDelivery(client, 'conveyor.jobs.high.0');
 
     expect(delivery?.messageId).toBe(message.messageId);
     await delivery?.ack();

@@ -1,8 +1,5 @@
 import { connect } from 'amqplib';
-import type { AmqpBrokerClient } from '../../../libs/messaging/src/amqp/amqp-broker.client';
-import type { Delivery } from '../../../libs/messaging/src/broker-client.port';
-import { BrokerUnavailableError } from '../../../libs/messaging/src/broker-unavailable.exception';
-import { BAND_QUEUES } from '../../../libs/messaging/src/topology';
+import { type AmqpBrokerClient, type Delivery, BrokerUnavailableError, Exchanges } from '@conveyor/messaging';
 import {
   capturingLogger,
   deleteNamespace,
@@ -14,6 +11,7 @@ import {
   testClient,
   testNamespace,
   within,
+  nextDelivery,
 } from '../../support/amqp.util';
 
 /** How a publish failed, or null if it did not. */
@@ -26,7 +24,7 @@ async function publishFailure(client: AmqpBrokerClient, ...args: Parameters<Amqp
   }
 }
 
-describe('AmqpBrokerClient connection loss and recovery', () => {
+describe('AmqpBrokerClient connection loss and recovery (RabbitMQ)', () => {
   const namespace = testNamespace();
   const reconnectMs = 500;
   const logger = capturingLogger();
@@ -41,17 +39,17 @@ describe('AmqpBrokerClient connection loss and recovery', () => {
     await deleteNamespace(namespace);
   });
 
-  it('fails publishes fast while disconnected, then reconnects and resumes consumers and wake-ups by itself', async () => {
+  it('fails publishes fast while disconnected, then reconnects and resumes its consumers by itself', async () => {
     const inbox = new Inbox<Delivery>();
-    const wakeUps = new Inbox<true>();
-    const subscriptions = [await client.consume('conveyor.persistence', 4, inbox.push), await client.onWake(() => wakeUps.push(true))];
-    await client.publish(eventMessage('job.started'));
+    const jobs = new Inbox<Delivery>();
+    const subscriptions = [await client.consume('conveyor.persistence', 4, inbox.push), await client.consume('conveyor.jobs.high.0', 4, jobs.push)];
+    await client.publish(eventMessage('job.outcome'));
     const unsettled = await inbox.next();
 
     client.simulateConnectionLoss();
     await eventually('the client to notice the loss', () => !client.isReady());
     const startedAt = Date.now();
-    const failure = await publishFailure(client, eventMessage('job.started'));
+    const failure = await publishFailure(client, eventMessage('job.outcome'));
     const failedIn = Date.now() - startedAt;
 
     expect(failure).toBe('disconnected');
@@ -65,17 +63,15 @@ describe('AmqpBrokerClient connection loss and recovery', () => {
     expect(redelivered.deliveryCount).toBe(2);
     await redelivered.ack();
 
-    const after = eventMessage('job.started');
+    const after = eventMessage('job.outcome');
     await client.publish(after);
     const resumed = await inbox.next();
     expect(resumed.messageId).toBe(after.messageId);
     await resumed.ack();
 
     await client.publish(jobMessage('high'));
-    await within(5_000, 'a wake-up on the new connection', wakeUps.next());
-    const job = await client.take(BAND_QUEUES);
-    expect(job).not.toBeNull();
-    await job!.ack();
+    const job = await within(5_000, 'a job pushed on the new connection', jobs.next());
+    await job.ack();
     await Promise.all(subscriptions.map((s) => s.cancel()));
   });
 
@@ -85,30 +81,29 @@ describe('AmqpBrokerClient connection loss and recovery', () => {
 
     connection.emit('blocked', 'low on memory');
     expect(client.isReady()).toBe(false);
-    await expect(publishFailure(client, eventMessage('job.started'))).resolves.toBe('blocked');
+    await expect(publishFailure(client, eventMessage('job.outcome'))).resolves.toBe('blocked');
 
     connection.emit('unblocked');
     expect(client.isReady()).toBe(true);
-    await client.publish(eventMessage('job.started'));
-    await client.take(['conveyor.persistence']).then((d) => d?.ack());
+    await client.publish(eventMessage('job.outcome'));
+    await nextDelivery(client, 'conveyor.persistence').then((d) => d?.ack());
   });
 
   it('replaces its publish channel when the broker closes it on a live connection', async () => {
-    // The doorbell then goes to a missing exchange, and the broker closes the channel with 404 NOT_FOUND.
+    // A message then goes to a missing exchange, and the broker closes the channel with 404 NOT_FOUND.
     const reconnects = () => logger.lines.filter((l) => l.startsWith('connection to')).length;
     const reconnectsBefore = reconnects();
     const admin = await connect(TEST_BROKER_URL);
-    await (await admin.createChannel()).deleteExchange(`${namespace}.conveyor.wake`);
+    await (await admin.createChannel()).deleteExchange(`${namespace}.${Exchanges.jobRetry}`);
     await admin.close();
 
-    await client.publish(jobMessage('low'));
+    await client.publish({ ...jobMessage('low'), exchange: Exchanges.jobRetry, persistent: false });
     await eventually('the broker to close the publish channel', () => logger.lines.some((l) => l.startsWith('publish channel error')));
     await eventually('a new publish channel', () => client.isReady());
-    await client.publish(eventMessage('job.started'));
+    await client.publish(eventMessage('job.outcome'));
 
     expect(reconnects()).toBe(reconnectsBefore);
-    await client.take(['conveyor.persistence']).then((d) => d?.ack());
-    await client.take(BAND_QUEUES).then((d) => d?.ack());
+    await nextDelivery(client, 'conveyor.persistence').then((d) => d?.ack());
   });
 
   it('brings back a consumer the broker cancelled, once its queue exists again', async () => {
@@ -133,7 +128,7 @@ describe('AmqpBrokerClient connection loss and recovery', () => {
     expect(delivery.messageId).toBe(event.messageId);
     await delivery.ack();
     await subscription.cancel();
-    await client.take(['conveyor.persistence']).then((d) => d?.ack());
+    await nextDelivery(client, 'conveyor.persistence').then((d) => d?.ack());
   });
 
   it('does not bring a cancelled subscription back after a reconnect', async () => {
@@ -145,7 +140,7 @@ describe('AmqpBrokerClient connection loss and recovery', () => {
     client.simulateConnectionLoss();
     await eventually('the client to notice the loss', () => !client.isReady());
     await eventually('the client to reconnect', () => client.isReady());
-    const events = [1, 2, 3, 4].map(() => eventMessage('job.started'));
+    const events = [1, 2, 3, 4].map(() => eventMessage('job.outcome'));
     for (const event of events) await client.publish(event);
 
     // With prefetch 1, a revived consumer would hold one of these and the live one would never see it.

@@ -1,17 +1,16 @@
 import { connect } from 'amqplib';
-import type { AmqpBrokerClient } from '../../../libs/messaging/src/amqp/amqp-broker.client';
-import { AmqpNames } from '../../../libs/messaging/src/amqp/amqp-topology';
-import type { Delivery } from '../../../libs/messaging/src/broker-client.port';
-import { Exchanges, retryTierQueue } from '../../../libs/messaging/src/topology';
-import { deleteNamespace, Inbox, jobMessage, TEST_BROKER_URL, testClient, testNamespace } from '../../support/amqp.util';
+import { deleteNamespace, eventMessage, Inbox, jobMessage, TEST_BROKER_URL, testClient, testNamespace } from '../../support/amqp.util';
+import { type AmqpBrokerClient, AmqpNames, type Delivery, Exchanges, jobQueue, jobRetryTierQueue } from '@conveyor/messaging';
 
 /** Tiers small enough for a test: a short one to come back, and one long enough never to come back during it. */
 const TIERS = [200, 3_600_000];
-const QUEUE = 'conveyor.jobs.low';
+const QUEUE = jobQueue('low', 0);
+/** A queue with delay queues of its own (event queues; job shards share theirs). */
+const EVENT_QUEUE = 'conveyor.notification';
 /** The single delay queue of releases before the tiers, with its per-message TTL arguments. */
-const LEGACY_RETRY_QUEUE = `${QUEUE}.retry`;
+const LEGACY_RETRY_QUEUE = `${EVENT_QUEUE}.retry`;
 
-describe('AmqpBrokerClient retry delay tiers', () => {
+describe('AmqpBrokerClient retry delay tiers (RabbitMQ)', () => {
   const namespace = testNamespace();
   const names = new AmqpNames(namespace);
   let client: AmqpBrokerClient;
@@ -36,12 +35,12 @@ describe('AmqpBrokerClient retry delay tiers', () => {
       arguments: {
         'x-queue-type': 'quorum',
         'x-dead-letter-exchange': '',
-        'x-dead-letter-routing-key': names.of(QUEUE),
+        'x-dead-letter-routing-key': names.of(EVENT_QUEUE),
         'x-dead-letter-strategy': 'at-least-once',
         'x-overflow': 'reject-publish',
       },
     });
-    await channel.bindQueue(names.of(LEGACY_RETRY_QUEUE), names.of(Exchanges.retry), QUEUE);
+    await channel.bindQueue(names.of(LEGACY_RETRY_QUEUE), names.of(Exchanges.retry), EVENT_QUEUE);
     await connection.close();
 
     client = testClient(namespace, { retryTiersMs: TIERS });
@@ -67,17 +66,31 @@ describe('AmqpBrokerClient retry delay tiers', () => {
 
     // With one delay queue and per-message TTLs, the short retry would wait behind the hour-long one.
     const back = await inbox.next(10_000);
-    expect(back).toMatchObject({ messageId: short.messageId, queue: QUEUE, routingKey: 'job.requested.low', retries: 1 });
+    expect(back).toMatchObject({ messageId: short.messageId, queue: QUEUE, routingKey: 'job.requested.low.0', retries: 1 });
     expect(back.headers['x-conveyor-retry-reason']).toBe('come back soon');
     await back.ack();
     await subscription.cancel();
-    expect(await depth(retryTierQueue(QUEUE, 3_600_000))).toBe(1);
+    expect(await depth(jobRetryTierQueue(3_600_000))).toBe(1);
+  });
+
+  it('returns a job retried from any shard to that shard, through the tier queues all shards share', async () => {
+    const inbox = new Inbox<Delivery>();
+    const shard = jobQueue('high', 3);
+    const subscription = await client.consume(shard, 1, inbox.push);
+    const message = jobMessage('high', 'shard-3', 3);
+    await client.publish(message);
+    await (await inbox.next()).retryLater(1, 'later');
+
+    const back = await inbox.next(10_000);
+    expect(back).toMatchObject({ messageId: message.messageId, queue: shard, routingKey: 'job.requested.high.3', retries: 1 });
+    await back.ack();
+    await subscription.cancel();
   });
 
   it('declares the tiers beside an old single retry queue, which receives nothing more', async () => {
     const inbox = new Inbox<Delivery>();
-    const subscription = await client.consume(QUEUE, 1, inbox.push);
-    const message = jobMessage('low');
+    const subscription = await client.consume(EVENT_QUEUE, 1, inbox.push);
+    const message = eventMessage('job.completed');
     await client.publish(message);
     await (await inbox.next()).retryLater(1, 'once more');
 

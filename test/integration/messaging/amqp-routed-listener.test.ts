@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AmqpBrokerClient } from '../../../libs/messaging/src/amqp/amqp-broker.client';
-import type { BroadcastMessage, OutboundMessage } from '../../../libs/messaging/src/broker-client.port';
-import { Exchanges } from '../../../libs/messaging/src/topology';
 import { deleteNamespace, eventually, Inbox, testClient, testNamespace } from '../../support/amqp.util';
+import { type AmqpBrokerClient, type BroadcastMessage, type OutboundMessage, Exchanges } from '@conveyor/messaging';
 
 /** A transient delta of `jobId` (what a streaming replica binds per watched job). */
 const delta = (jobId: string, label: string): OutboundMessage => ({
@@ -22,7 +20,7 @@ const text = (m: BroadcastMessage) => m.body.toString('utf8');
  * hearing a job once unbound, and gets its queue and every binding back after a reconnect. A "fence" job stays
  * bound throughout, so "nothing else arrived" is checked by order (the fence comes next), not by waiting.
  */
-describe('AmqpBrokerClient.listenRouted', () => {
+describe('AmqpBrokerClient.listenRouted (RabbitMQ)', () => {
   const namespace = testNamespace();
   let client: AmqpBrokerClient;
   const fence = randomUUID();

@@ -16,7 +16,13 @@ describe('OpenAiCompatibleProvider against a wire-compatible OpenAI server', () 
 
   const start = async (...replies: Parameters<typeof MockUpstream.start>) => {
     upstream = await MockUpstream.start(...replies);
-    return new OpenAiCompatibleProvider({ name: 'openai-mock', baseURL: `${upstream.url}/v1`, apiKey: API_KEY, upstreamModel: 'gpt-4o-mini', timeoutMs: 10_000 });
+    return new OpenAiCompatibleProvider({
+      name: 'openai-mock',
+      baseURL: `${upstream.url}/v1`,
+      apiKey: API_KEY,
+      upstreamModel: 'gpt-4o-mini',
+      timeoutMs: 10_000,
+    });
   };
 
   it('streams the deltas in order, then the finish reason and the usage of the include_usage chunk', async () => {

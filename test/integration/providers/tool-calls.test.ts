@@ -11,7 +11,11 @@ import { providerRequest, runProvider } from './provider-run.util';
 
 const WEATHER: ToolDefinition = {
   type: 'function',
-  function: { name: 'get_weather', description: 'Weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
+  function: {
+    name: 'get_weather',
+    description: 'Weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
 };
 const TOOLS: CompletionParams = { tools: [WEATHER], tool_choice: { type: 'function', function: { name: 'get_weather' } } };
 /** A whole tool round: the model called get_weather twice, both answered; the model is asked to go on. */
@@ -40,7 +44,13 @@ describe('tool calls through each adapter, against wire-compatible upstreams', (
       { id: 'call_b', name: 'get_weather', argumentFragments: ['{"city":"Rome"}'] },
     ];
     upstream = await MockUpstream.start(sseReply(openAiStreamFrames({ pieces: [], toolCalls, finishReason: 'tool_calls' })));
-    const provider = new OpenAiCompatibleProvider({ name: 'openai-mock', baseURL: `${upstream.url}/v1`, apiKey: 'sk-test', upstreamModel: 'gpt-4o-mini', timeoutMs: 10_000 });
+    const provider = new OpenAiCompatibleProvider({
+      name: 'openai-mock',
+      baseURL: `${upstream.url}/v1`,
+      apiKey: 'sk-test',
+      upstreamModel: 'gpt-4o-mini',
+      timeoutMs: 10_000,
+    });
     const { finish, deltas } = await runProvider(provider, providerRequest(CONVERSATION, TOOLS));
     const { body } = upstream.request;
     expect(body.tools).toEqual([WEATHER]);
@@ -57,7 +67,13 @@ describe('tool calls through each adapter, against wire-compatible upstreams', (
   it('Anthropic: maps tools to input_schema, tool turns to tool_use / tool_result blocks, and assembles tool_use input', async () => {
     const toolUses = [{ id: 'toolu_1', name: 'get_weather', jsonFragments: ['{"city"', ': "Paris"}'] }];
     upstream = await MockUpstream.start(sseReply(anthropicStreamFrames({ pieces: ['Let me check.'], toolUses, stopReason: 'tool_use' })));
-    const provider = new AnthropicProvider({ name: 'anthropic-mock', baseURL: upstream.url, apiKey: 'sk-ant-test', upstreamModel: 'claude-mock-model', timeoutMs: 10_000 });
+    const provider = new AnthropicProvider({
+      name: 'anthropic-mock',
+      baseURL: upstream.url,
+      apiKey: 'sk-ant-test',
+      upstreamModel: 'claude-mock-model',
+      timeoutMs: 10_000,
+    });
     const { finish, text } = await runProvider(provider, providerRequest(CONVERSATION, TOOLS));
     const { body } = upstream.request;
     expect(body.tools).toEqual([{ name: 'get_weather', description: 'Weather for a city', input_schema: WEATHER.function.parameters }]);
@@ -85,12 +101,23 @@ describe('tool calls through each adapter, against wire-compatible upstreams', (
   });
 
   it('Gemini: maps tools to functionDeclarations, tool turns to functionCall / functionResponse, and reads functionCall parts', async () => {
-    const functionCalls = [{ name: 'get_weather', args: PARIS }, { name: 'get_weather', args: { city: 'Rome' } }];
+    const functionCalls = [
+      { name: 'get_weather', args: PARIS },
+      { name: 'get_weather', args: { city: 'Rome' } },
+    ];
     upstream = await MockUpstream.start(sseReply(geminiStreamFrames({ pieces: [], functionCalls, finishReason: 'STOP' })));
-    const provider = new GeminiProvider({ name: 'gemini-mock', baseURL: upstream.url, apiKey: 'AIza-test', upstreamModel: 'gemini-2.0-flash', timeoutMs: 10_000 });
+    const provider = new GeminiProvider({
+      name: 'gemini-mock',
+      baseURL: upstream.url,
+      apiKey: 'AIza-test',
+      upstreamModel: 'gemini-2.0-flash',
+      timeoutMs: 10_000,
+    });
     const { finish } = await runProvider(provider, providerRequest(CONVERSATION, { tools: [WEATHER], tool_choice: 'required' }));
     const { body } = upstream.request;
-    expect(body.tools).toEqual([{ functionDeclarations: [{ name: 'get_weather', description: 'Weather for a city', parametersJsonSchema: WEATHER.function.parameters }] }]);
+    expect(body.tools).toEqual([
+      { functionDeclarations: [{ name: 'get_weather', description: 'Weather for a city', parametersJsonSchema: WEATHER.function.parameters }] },
+    ]);
     expect(body.toolConfig).toEqual({ functionCallingConfig: { mode: 'ANY' } });
     expect(body.contents).toEqual([
       { role: 'user', parts: [{ text: 'Weather in Paris and Rome?' }] },

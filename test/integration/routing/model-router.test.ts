@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { loadConfig, type CatalogDeployment, type ConveyorConfig, type ModelCatalog } from '@conveyor/config';
+import { MetricsRegistry, ProviderMetrics } from '@conveyor/metrics';
 import { ModelRouter, RoutingError } from '../../../apps/inference/src/routing/model-router.service';
 import { ProviderFactory } from '../../../apps/inference/src/routing/provider.factory';
 import { anthropicErrorReply } from '../../support/mock-llm/anthropic-stream.fixture';
@@ -41,14 +42,20 @@ describe('ModelRouter over real providers and fault-injecting upstreams', () => 
     };
     const base = loadConfig({});
     const config: ConveyorConfig = { ...base, models, routing: { ...base.routing, backoffBaseMs: 10, backoffMaxMs: 2_000, deadlineMs: 10_000, ...routing } };
-    return new ModelRouter(config, new ProviderFactory(config, { ANTHROPIC_TEST_KEY: ANTHROPIC_KEY }));
+    return new ModelRouter(
+      config,
+      new ProviderFactory(config, { ANTHROPIC_TEST_KEY: ANTHROPIC_KEY }),
+      new ProviderMetrics(new MetricsRegistry({ defaults: false })),
+    );
   }
 
   const failure = (router: ModelRouter): Promise<RoutingError> =>
-    router.route(REQUEST, new AbortController().signal, () => undefined).then(
-      () => Promise.reject(new Error('expected routing to fail')),
-      (err: unknown) => (err instanceof RoutingError ? err : Promise.reject(err)),
-    );
+    router
+      .route(REQUEST, new AbortController().signal, () => undefined)
+      .then(
+        () => Promise.reject(new Error('expected routing to fail')),
+        (err: unknown) => (err instanceof RoutingError ? err : Promise.reject(err)),
+      );
 
   it('retries a 429 carrying Retry-After on the same deployment, then completes', async () => {
     const a = await upstream(openAiErrorReply(429, 'Rate limit reached', { 'retry-after': '1' }), answer('Hi', '!'));
@@ -87,7 +94,9 @@ describe('ModelRouter over real providers and fault-injecting upstreams', () => 
     const a = await upstream(sseReply(openAiStreamFrames({ pieces: ['Half', ' an'] }), 'cut'));
     const b = await upstream(answer('Whole', ' answer'));
     const deltas: Array<[string, number]> = [];
-    const result = await routerFor([openai('a', a)], [openai('b', b)], { maxRetries: 0 }).route(REQUEST, new AbortController().signal, (c, seq) => deltas.push([c, seq]));
+    const result = await routerFor([openai('a', a)], [openai('b', b)], { maxRetries: 0 }).route(REQUEST, new AbortController().signal, (c, seq) =>
+      deltas.push([c, seq]),
+    );
     expect(result.text).toBe('Whole answer');
     expect(deltas.slice(-2)).toEqual([
       ['Whole', 0],
@@ -165,7 +174,10 @@ describe('ModelRouter over real providers and fault-injecting upstreams', () => 
   it('refuses to start when a deployment names a key that is not set, naming the deployment', () => {
     const config: ConveyorConfig = {
       ...loadConfig({}),
-      models: { models: [{ name: 'm', deployments: [{ id: 'claude-main', provider: 'anthropic', upstream_model: 'claude', api_key_env: 'NOT_SET_ANYWHERE' }] }], groups: [] },
+      models: {
+        models: [{ name: 'm', deployments: [{ id: 'claude-main', provider: 'anthropic', upstream_model: 'claude', api_key_env: 'NOT_SET_ANYWHERE' }] }],
+        groups: [],
+      },
     };
     expect(() => new ProviderFactory(config, {})).toThrow(/deployment "claude-main": environment variable NOT_SET_ANYWHERE \(its API key\) is not set/);
   });

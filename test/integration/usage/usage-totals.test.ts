@@ -1,4 +1,5 @@
-import { TypeOrmJobStore, TypeOrmUsageStore, type NewJob } from '@conveyor/database';
+import { type NewJob } from '@conveyor/contracts';
+import { PostgresClient, PostgresJobStore, PostgresUsageStore } from '@conveyor/database';
 import type { JobCompleted } from '@conveyor/contracts';
 import type { DataSource } from 'typeorm';
 import { openTestDataSource } from '../../support/database.util';
@@ -11,14 +12,14 @@ const MAR_3 = '2026-03-03T10:00:00.000Z';
 
 describe('usage totals per tenant and model, recorded as jobs end (PostgreSQL)', () => {
   let dataSource: DataSource;
-  let jobs: TypeOrmJobStore;
-  let usage: TypeOrmUsageStore;
+  let jobs: PostgresJobStore;
+  let usage: PostgresUsageStore;
   let tenant: string;
 
   beforeAll(async () => {
     dataSource = await openTestDataSource();
-    jobs = new TypeOrmJobStore(dataSource);
-    usage = new TypeOrmUsageStore(dataSource);
+    jobs = new PostgresJobStore(PostgresClient.of(dataSource));
+    usage = new PostgresUsageStore(PostgresClient.of(dataSource));
   });
   afterAll(() => dataSource.destroy());
   beforeEach(() => {
@@ -35,7 +36,15 @@ describe('usage totals per tenant and model, recorded as jobs end (PostgreSQL)',
   function completed(job: NewJob, at: string, tokens: [number, number], estimated = false): JobCompleted {
     const event = completedEvent(job, 'answer', { startedAt: STARTED, completedAt: at });
     const [prompt, completion] = tokens;
-    return { ...event, result: { ...event.result, model: job.model, usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion }, ...(estimated && { usage_estimated: true }) } };
+    return {
+      ...event,
+      result: {
+        ...event.result,
+        model: job.model,
+        usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+        ...(estimated && { usage_estimated: true }),
+      },
+    };
   }
 
   it('sums completed jobs per model, marks estimated tokens, and totals nothing for a tenant without jobs', async () => {

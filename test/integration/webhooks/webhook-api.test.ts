@@ -2,14 +2,14 @@ import { SEED_BODY, type Api } from '../../support/http.util';
 import { WebhookSystem } from '../../support/webhook-system.util';
 
 /** The webhook API's refusals: blocked destinations (422), invalid input (400), other tenants' endpoints (404). */
-describe('webhook API', () => {
+describe('webhook API (RabbitMQ, real PostgreSQL)', () => {
   let system: WebhookSystem;
   let alice: Api;
   let bob: Api;
 
   beforeAll(async () => {
     // Only 127.0.0.1 is allowlisted: every other private destination stays refused.
-    system = await WebhookSystem.start({ API_KEYS: 'tok-hookapi-alice:tenant-hookapi-alice,tok-hookapi-bob:tenant-hookapi-bob' });
+    system = await WebhookSystem.start('webhook_api', { API_KEYS: 'tok-hookapi-alice:tenant-hookapi-alice,tok-hookapi-bob:tenant-hookapi-bob' });
     alice = system.api('tok-hookapi-alice');
     bob = system.api('tok-hookapi-bob');
   });

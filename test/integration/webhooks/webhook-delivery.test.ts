@@ -1,6 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { SEED_BODY, type Api } from '../../support/http.util';
 import { WebhookReceiver, type ReceiverAnswer } from '../../support/webhook-receiver.util';
+import { freePort } from '../../support/service-process.util';
 import { WebhookSystem } from '../../support/webhook-system.util';
 
 const ALICE = 'tok-webhooks-alice';
@@ -17,8 +18,11 @@ async function settledDelivery(api: Api, endpointId: string, statuses = ['succee
   }
 }
 
-/** Delivery through the notification service to real receivers: signatures, retries, 410, timeouts, redirects. */
-describe('webhook delivery', () => {
+/**
+ * Delivery through the notification service to real receivers: signatures, retries, 410, timeouts, redirects. The
+ * services run on the real RabbitMQ; every request a receiver gets is verified with `standardwebhooks`.
+ */
+describe('webhook delivery (RabbitMQ, real PostgreSQL)', () => {
   let system: WebhookSystem;
   let api: Api;
   const receivers: WebhookReceiver[] = [];
@@ -28,9 +32,11 @@ describe('webhook delivery', () => {
     receivers.push(r);
     return r;
   };
+  /** Registers an endpoint; the receiver behind `url` (if any) will verify every request with its secret. */
   const register = async (url: string, eventTypes?: string[]) => {
     const res = await api.post('/v1/webhooks', { url, ...(eventTypes ? { event_types: eventTypes } : {}) });
     expect(res.status).toBe(201);
+    receivers.find((r) => r.url === url)?.trust(res.body.secret, url);
     return res.body as { id: string; secret: string };
   };
   const submitAndComplete = async () => {
@@ -41,14 +47,21 @@ describe('webhook delivery', () => {
   };
 
   beforeAll(async () => {
-    system = await WebhookSystem.start({ API_KEYS: `${ALICE}:${TENANT}`, WEBHOOK_RETRY_SCHEDULE_MS: '1000,1000,1000', WEBHOOK_TIMEOUT_MS: '300' });
+    system = await WebhookSystem.start('webhook_delivery', {
+      API_KEYS: `${ALICE}:${TENANT}`,
+      WEBHOOK_RETRY_SCHEDULE_MS: '1000,1000,1000',
+      WEBHOOK_TIMEOUT_MS: '300',
+    });
     api = system.api(ALICE);
   });
 
   afterEach(async () => {
     // Each test's endpoints go, so later tests' jobs fan out only to their own receivers.
     for (const e of (await api.get('/v1/webhooks')).body.data) await api.request('DELETE', `/v1/webhooks/${e.id}`);
-    for (const r of receivers.splice(0)) await r.stop();
+    const stopped = receivers.splice(0);
+    for (const r of stopped) await r.stop();
+    // Every request any receiver got was signed with its endpoint's (or callback's) current secret.
+    expect(stopped.flatMap((r) => r.unverified())).toEqual([]);
   });
 
   afterAll(() => system?.stop());
@@ -115,8 +128,19 @@ describe('webhook delivery', () => {
     await submitAndComplete();
     const delivery = await settledDelivery(api, endpoint.id);
     expect(delivery.status).toBe('succeeded');
-    expect(delivery.attempts[0]).toMatchObject({ status_code: null, error: 'timed out after 300 ms' });
+    expect(delivery.attempts[0]).toMatchObject({ status_code: null, error: 'timeout' });
     expect(delivery.attempts[1]).toMatchObject({ status_code: 200 });
+  });
+
+  it('records a refused connection by its class only: neither the address nor the port reaches the history', async () => {
+    const port = await freePort();
+    const endpoint = await register(`http://127.0.0.1:${port}/hook`);
+    await submitAndComplete();
+    const delivery = await settledDelivery(api, endpoint.id, ['dead']);
+    expect(delivery.attempts.length).toBeGreaterThan(1);
+    for (const attempt of delivery.attempts) expect(attempt).toMatchObject({ status_code: null, error: 'connection_failed' });
+    expect(delivery.dead_reason).toBe(`retries_exhausted after ${delivery.attempts.length} attempts: connection_failed`);
+    expect(JSON.stringify(delivery)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 
   it('does not follow a 302: it counts as a failure and the redirect target gets nothing', async () => {
@@ -148,6 +172,7 @@ describe('webhook delivery', () => {
     const target = await receiver();
     const job = await api.post('/v1/chat/completions', { ...SEED_BODY, callback_url: target.url });
     expect(job.status).toBe(202);
+    target.trust(job.body.callback_secret);
     expect(job.body.callback_secret).toMatch(/^whsec_/);
     expect((await api.get(`/v1/jobs/${job.body.job_id}`)).body).not.toHaveProperty('callback_secret');
     await system.complete(job.body.job_id, TENANT);
@@ -176,6 +201,7 @@ describe('webhook delivery', () => {
     const rotated = await api.post(`/v1/webhooks/${endpoint.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).not.toBe(endpoint.secret);
+    target.trust(rotated.body.secret);
     expect((await api.get(`/v1/webhooks/${endpoint.id}`)).body).not.toHaveProperty('secret');
     await submitAndComplete();
     const [hook] = await target.waitFor(1);

@@ -12,8 +12,11 @@ export interface RecordedRequest {
   clientDisconnected: boolean;
 }
 
-/** How the mock answers one request. Replies in reply.util.ts cover streams, errors and faults. */
-export type Reply = (res: ServerResponse, req: IncomingMessage) => void | Promise<void>;
+/**
+ * How the mock answers one request. Replies in reply.util.ts cover streams, errors and faults; a reply that answers
+ * what was asked (the embeddings fixtures) reads the recorded request, its body already parsed.
+ */
+export type Reply = (res: ServerResponse, req: IncomingMessage, recorded: RecordedRequest) => void | Promise<void>;
 
 /**
  * A wire-level stand-in for an LLM provider: a plain Node HTTP server on a free port that answers each request
@@ -75,6 +78,6 @@ export class MockUpstream {
     });
     const reply = this.replies.length > 1 ? this.replies.shift()! : this.replies[0];
     if (!reply) throw new Error('MockUpstream has no reply scripted');
-    await reply(res, req);
+    await reply(res, req, recorded);
   }
 }
