@@ -1,13 +1,15 @@
 import amqp from 'amqplib';
 import { Client } from 'pg';
 import { testServerUrl } from '../test/support/database.util';
-import { brokerServerUrl } from '../test/support/vhost.util';
+import { deleteVhost, recreateVhost, runVhostName } from '../test/support/vhost.util';
+import { writeToolReport } from './support/report.util';
 import { percentile } from './support/stats.util';
 
 /**
  * `npx tsx bench/hop-costs.ts`: the round trips a job's critical path is made of, each timed alone at concurrency
- * 1 against the local PostgreSQL and RabbitMQ (scratch table and queues, removed after). Their sum is the floor of
- * Conveyor's added latency on this machine before any of its own code runs.
+ * 1 against the local PostgreSQL and RabbitMQ (a scratch table, and queues in a vhost of its own, removed after).
+ * Their sum is the floor of Conveyor's added latency on this machine before any of its own code runs. Writes
+ * bench/report.hop-costs.md.
  */
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 300);
@@ -31,7 +33,8 @@ async function main(): Promise<void> {
   await db.end();
 
   // noDelay as Conveyor's own connections: without it Nagle holds small frames ~40 ms behind an unacknowledged one.
-  const connection = await amqp.connect(brokerServerUrl(), { noDelay: true });
+  const vhost = runVhostName('hop_costs');
+  const connection = await amqp.connect(await recreateVhost(vhost), { noDelay: true });
   const channel = await connection.createConfirmChannel();
   const quorum = `hop-costs.quorum.${process.pid}`;
   const exchange = `hop-costs.x.${process.pid}`;
@@ -40,18 +43,26 @@ async function main(): Promise<void> {
   const { queue: routed } = await channel.assertQueue('', { exclusive: true });
   const body = Buffer.alloc(600, 'x');
   const confirmed = (send: (done: (err: unknown) => void) => void) => new Promise<void>((resolve, reject) => send((err) => (err ? reject(err) : resolve())));
-  rows.push(['RabbitMQ persistent publish + confirm (quorum queue)', await p50(() => confirmed((done) => channel.sendToQueue(quorum, body, { persistent: true }, done)))]);
+  rows.push([
+    'RabbitMQ persistent publish + confirm (quorum queue)',
+    await p50(() => confirmed((done) => channel.sendToQueue(quorum, body, { persistent: true }, done))),
+  ]);
   rows.push(['RabbitMQ basic.get (a message waiting)', await p50(() => channel.get(quorum, { noAck: true }))]);
   rows.push(['RabbitMQ basic.get (empty queue)', await p50(() => channel.get(quorum, { noAck: true }))]);
   let k = 0;
   rows.push(['RabbitMQ queue.bind', await p50(() => channel.bindQueue(routed, exchange, `k.${k++}`))]);
   let arrived: (() => void) | null = null;
   await channel.consume(routed, (m) => (channel.ack(m!), arrived?.()));
-  rows.push(['RabbitMQ publish → consumer (transient, routed)', await p50(() => new Promise<void>((resolve) => ((arrived = resolve), channel.publish(exchange, 'k.0', body))))]);
+  rows.push([
+    'RabbitMQ publish → consumer (transient, routed)',
+    await p50(() => new Promise<void>((resolve) => ((arrived = resolve), channel.publish(exchange, 'k.0', body)))),
+  ]);
   await channel.deleteQueue(quorum);
   await connection.close();
-  console.log(`| hop (p50 of ${n}, c=1) | ms |\n|---|---|`);
-  for (const [name, ms] of rows) console.log(`| ${name} | ${ms} |`);
+  await deleteVhost(vhost);
+  const report = [`| hop (p50 of ${n}, c=1) | ms |`, '|---|---|', ...rows.map(([name, ms]) => `| ${name} | ${ms} |`)];
+  console.log(report.join('\n'));
+  console.log(`wrote ${await writeToolReport('hop-costs', 'Round trips of the critical path, each alone', report)}`);
 }
 
 main().catch((err) => {

@@ -4,7 +4,7 @@ import type { BenchContext, LoadSeries, Scenario, ScenarioResult } from './suppo
 import { describeMachine } from '../test/support/machine.util';
 import { latencyVsLoadSvg } from './support/plot.util';
 import { Progress } from './support/progress.util';
-import { resultsMarkdown, spliceResults, type BenchReport } from './support/report.util';
+import { reportMarkdown, type BenchReport } from './support/report.util';
 import { UpstreamProcess } from './support/upstream.process';
 import { SCENARIOS } from './scenarios';
 
@@ -14,11 +14,11 @@ const ROOT = join(BENCH, '..');
 /**
  * `npm run bench [-- <scenario id prefix>…]`: runs the scenarios in order against one bench upstream and
  * Conveyor clusters over the local RabbitMQ and PostgreSQL, then writes bench/results/bench-<time>.json,
- * bench/report.json, the plot and the results section of bench/README.md. BENCH_QUICK=1 shortens every phase;
- * `--rewrite` only rebuilds the README section and the plot from bench/report.json.
+ * bench/report.json, bench/report.md and the plot. BENCH_QUICK=1 shortens every phase; `--rewrite` only rebuilds
+ * bench/report.md and the plot from bench/report.json.
  */
 async function main(): Promise<void> {
-  // `--rewrite`: rebuild the README section and the plot from bench/report.json, without measuring anything.
+  // `--rewrite`: rebuild bench/report.md and the plot from bench/report.json, without measuring anything.
   if (process.argv.includes('--rewrite')) return write(JSON.parse(readFileSync(join(BENCH, 'report.json'), 'utf8')) as BenchReport, new Progress(), false);
   if (!existsSync(join(ROOT, 'dist', 'apps', 'gateway', 'src', 'main.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm run bench does)');
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   const quick = process.env.BENCH_QUICK === '1' || process.argv.includes('--quick');
   const progress = new Progress();
   const machine = await describeMachine();
-  progress.line(`${chosen.length} scenario(s) on ${machine.cpus} CPUs (${machine.cpuModel}), RabbitMQ ${machine.rabbitmq}, PostgreSQL ${machine.postgresql}${quick ? ', quick' : ''}`);
+  progress.line(
+    `${chosen.length} scenario(s) on ${machine.cpus} CPUs (${machine.cpuModel}), RabbitMQ ${machine.rabbitmq}, PostgreSQL ${machine.postgresql}${quick ? ', quick' : ''}`,
+  );
   const upstream = await UpstreamProcess.start();
   const report: BenchReport = { machine, quick, scenarios: [], failures: [] };
   try {
@@ -59,10 +61,8 @@ function write(report: BenchReport, progress: Progress, fresh = true): void {
   const series: LoadSeries[] = report.scenarios.flatMap((s: ScenarioResult) => s.series ?? []);
   const plot = series.length ? 'latency-vs-load.svg' : null;
   if (plot) writeFileSync(join(BENCH, plot), latencyVsLoadSvg('Latency percentiles against load', series, 50));
-  const readmePath = join(BENCH, 'README.md');
-  const readme = existsSync(readmePath) ? readFileSync(readmePath, 'utf8') : '# Benchmarks\n';
-  writeFileSync(readmePath, spliceResults(readme, resultsMarkdown(report, plot)));
-  progress.line(`wrote bench/report.json, bench/README.md${plot ? ` and bench/${plot}` : ''} (raw: bench/results/bench-${stamp}.json)`);
+  writeFileSync(join(BENCH, 'report.md'), reportMarkdown(report, plot));
+  progress.line(`wrote bench/report.json, bench/report.md${plot ? ` and bench/${plot}` : ''} (raw: bench/results/bench-${stamp}.json)`);
 }
 
 main().catch((err) => {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { CLUSTER_KEYS, Cluster } from '../../test/support/cluster.util';
 import type { BenchContext, Scenario, ScenarioResult } from '../support/bench.types';
 import { interleavedRounds, type Probe, type ProbeSamples } from '../support/interleaved-rounds.util';
 import { addedOver, latencyMetrics, latencyTargets } from '../support/latency-report.util';
+import { latencyStages, STAGES } from '../support/latency-stages.util';
 import { MOCK_KEY_ENV, mockCatalog } from '../support/mock-catalog.util';
 import { PortkeyGateway } from '../support/portkey.process';
 import { percentile, round } from '../support/stats.util';
@@ -30,7 +32,7 @@ const line = (name: string, s: ProbeSamples) =>
   `${name} p50 ${round(percentile(s.samples, 50))} p99 ${round(percentile(s.samples, 99))} ms (n=${s.samples.length}${s.faults.length ? `, ${s.faults.length} faults` : ''})`;
 
 /**
- * Issue 6 item 1a: what Conveyor adds at concurrency 1 over calling the upstream mock directly, full answers and
+ * What Conveyor adds at concurrency 1 over calling the upstream mock directly, full answers and
  * time to first token, next to the Portkey gateway pointed at the same mock. Conveyor is measured on its drop-in
  * `/openai/v1/chat/completions`, which queues the job (row + confirmed publish), has the one inference replica run
  * it and answers when it ends: the durable queue's whole round trip. Every round sends one request to each of
@@ -49,7 +51,12 @@ export const latencyScenario: Scenario = {
       ctx.progress.line('starting Conveyor (1 inference replica) and Portkey');
       // Settled, not all(): if one fails to start, the other is still kept and stopped in `finally`.
       const [c, p] = await Promise.allSettled([
-        Cluster.start({ name: 'bench_a_latency', inference: 1, env: { DEFAULT_MODEL: 'mock', ...MOCK_KEY_ENV }, catalog: mockCatalog(ctx.upstreamUrl, UPSTREAM_MODEL) }),
+        Cluster.start({
+          name: 'bench_a_latency',
+          inference: 1,
+          env: { DEFAULT_MODEL: 'mock', ...MOCK_KEY_ENV },
+          catalog: mockCatalog(ctx.upstreamUrl, UPSTREAM_MODEL),
+        }),
         PortkeyGateway.start(),
       ]);
       cluster = c.status === 'fulfilled' ? c.value : undefined;
@@ -87,7 +94,19 @@ export const latencyScenario: Scenario = {
         `added p50: full Conveyor ${round(full.conveyor.addedP50)} / Portkey ${round(full.portkey.addedP50)} ms; TTFT Conveyor ${round(ttft.conveyor.addedP50)} / Portkey ${round(ttft.portkey.addedP50)} ms`,
       );
 
-      const faults = [...results].filter(([, s]) => s.faults.length > 0).map(([n, s]) => `${n}: ${s.faults.length} (${[...new Set(s.faults)].slice(0, 3).join('; ')})`);
+      // Where Conveyor's own time goes, stage by stage, on the same cluster right after the rounds.
+      const stageRequests = ctx.quick ? 50 : 300;
+      ctx.progress.line(`${stageRequests} more requests split into stages by their job rows`);
+      const stages = await latencyStages(cluster!, stageRequests);
+      const why =
+        `p50 by stage (${stageRequests} requests, from the job rows): ` +
+        STAGES.filter((s) => s !== 'total')
+          .map((s) => `${s} ${stages[s]} ms`)
+          .join(', ') +
+        `; total ${stages.total} ms. Each stage holds durable hops Portkey does not make (a committed insert, a confirmed publish to a quorum queue, the outcome's commit, the terminal event's confirmed way back)`;
+      const faults = [...results]
+        .filter(([, s]) => s.faults.length > 0)
+        .map(([n, s]) => `${n}: ${s.faults.length} (${[...new Set(s.faults)].slice(0, 3).join('; ')})`);
       return {
         id: this.id,
         title: this.title,
@@ -100,13 +119,16 @@ export const latencyScenario: Scenario = {
           conveyor_to_direct_ttft_p50_ratio: round(ttft.conveyor.p50 / percentile(get('direct-ttft').samples, 50)),
           faults: [...results.values()].reduce((n, s) => n + s.faults.length, 0),
         },
-        targets: [...latencyTargets('full answer', full.conveyor, full.portkey), ...latencyTargets('time to first token', ttft.conveyor, ttft.portkey)],
+        targets: [...latencyTargets('full answer', full.conveyor, full.portkey), ...latencyTargets('time to first token', ttft.conveyor, ttft.portkey)].map(
+          (t) => ({ ...t, why }),
+        ),
+        tables: [{ title: 'Conveyor at c=1, p50 of each stage', header: ['stage', 'p50 ms'], rows: STAGES.map((s) => [s, stages[s]]) }],
         notes: [
           `Upstream mock pacing "${UPSTREAM_MODEL}" (no wait, 32 tokens at once); ${warmup} warm-up rounds dropped, then ${rounds} rounds of one request per probe, order rotated each round.`,
           'Added = target percentile − direct percentile (same run, same mock). Full answers timed to the last byte; TTFT to the first SSE frame with non-empty delta.content.',
           'Client: node:http, one keep-alive connection per probe, identical code for every target. Conveyor: separate processes over RabbitMQ + PostgreSQL, 1 inference replica, default settings (STREAM_COALESCE_MS 30).',
           `Portkey @portkey-ai/gateway ${portkeyVersion()} (node, --headless, NODE_ENV=production) with x-portkey-provider: openai and x-portkey-custom-host; a preload works around its stream: true crash on this Node (bench/support/portkey.process.ts).`,
-          "Portkey's TTFT includes a deliberate 25 ms wait its stream transform makes before relaying the first upstream chunk (build/start-server.js, the SSE splitter); its full-answer figure has no such wait.",
+          "Portkey's stream transform sleeps 25 ms before it relays the first upstream chunk (a setTimeout in build/start-server.js, its SSE splitter). The bench's copy runs with that wait taken to 0 by the same preload, so its time to first token is forwarding cost only and a fair baseline.",
           ...(faults.length ? [`Faults (dropped from the figures): ${faults.join(' | ')}`] : []),
         ],
       };
@@ -119,9 +141,8 @@ export const latencyScenario: Scenario = {
 
 function portkeyVersion(): string {
   try {
-    return (require('@portkey-ai/gateway/package.json') as { version: string }).version;
+    return (JSON.parse(readFileSync(require.resolve('@portkey-ai/gateway/package.json'), 'utf8')) as { version: string }).version;
   } catch {
     return '(version unknown)';
   }
 }
-

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CLUSTER_KEYS, Cluster } from '../../test/support/cluster.util';
 import type { BenchContext, Scenario, ScenarioResult } from '../support/bench.types';
-import { cpuMsPerRequest } from '../support/cpu-per-request.util';
 import { FastifyBaseline } from '../support/fastify-baseline.process';
-import { infraCpuMs } from '../support/infra-cpu.util';
+import { CpuPhase, describeCpu } from '../support/machine-cpu.util';
 import { connectionsFor, fixedRate, type FixedRateRequest, type RateOutcome } from '../support/fixed-rate.util';
 import { stepUp, toSeries, type StepTarget } from '../support/rate-steps.util';
 import { round } from '../support/stats.util';
@@ -19,7 +18,7 @@ const fmt = (o: RateOutcome) =>
   `offered ${o.offeredRps} achieved ${Math.round(o.achievedRps)} req/s, p50 ${round(o.p50Ms)} p90 ${round(o.p90Ms)} p99 ${round(o.p99Ms)} ms, ${o.errors} errors, ${o.connections} conns`;
 
 /**
- * Issue 6 item 1b: async submit throughput on the 202 path. `POST /v1/chat/completions` commits a row and waits
+ * Async submit throughput on the 202 path. `POST /v1/chat/completions` commits a row and waits
  * for the broker's confirm before answering 202; with no inference replica the jobs just queue. Stepped up in
  * offered rate (autocannon `overallRate`) until p99 > 50 ms, an error, or < 90 % of the rate achieved, interleaved
  * step by step with a bare Fastify process that validates a similar body by JSON schema and answers 202: the
@@ -41,8 +40,16 @@ export const submitScenario: Scenario = {
       cluster = c.status === 'fulfilled' ? c.value : undefined;
       fastify = f.status === 'fulfilled' ? f.value : undefined;
       for (const r of [c, f]) if (r.status === 'rejected') throw r.reason;
-      const conveyorRequest: FixedRateRequest = { url: `${cluster!.gatewayUrl}/v1/chat/completions`, headers: { authorization: `Bearer ${CLUSTER_KEYS.alice}` }, body: BODY };
-      const fastifyRequest: FixedRateRequest = { url: `${fastify!.url}/v1/chat/completions`, headers: { authorization: `Bearer ${FastifyBaseline.key}` }, body: BODY };
+      const conveyorRequest: FixedRateRequest = {
+        url: `${cluster!.gatewayUrl}/v1/chat/completions`,
+        headers: { authorization: `Bearer ${CLUSTER_KEYS.alice}` },
+        body: BODY,
+      };
+      const fastifyRequest: FixedRateRequest = {
+        url: `${fastify!.url}/v1/chat/completions`,
+        headers: { authorization: `Bearer ${FastifyBaseline.key}` },
+        body: BODY,
+      };
 
       ctx.progress.line('warm-up: 3 s at 300 req/s each (discarded)');
       for (const r of [conveyorRequest, fastifyRequest]) {
@@ -51,12 +58,18 @@ export const submitScenario: Scenario = {
       }
 
       ctx.progress.line(`CPU phase: ${CPU_PHASE_RPS} req/s for ${cpuSeconds} s against Conveyor`);
-      const [before, infraBefore] = await Promise.all([cluster!.stats(), infraCpuMs()]);
+      const machine = await CpuPhase.start(() => cluster!.stats());
       const cpuPhase = await fixedRate(conveyorRequest, CPU_PHASE_RPS, cpuSeconds);
-      const [after, infraAfter] = await Promise.all([cluster!.stats(), infraCpuMs()]);
-      const cpu = cpuMsPerRequest(before, after, cpuPhase.ok);
-      const infra = { rabbitmq: (infraAfter.rabbitmq - infraBefore.rabbitmq) / cpuPhase.ok, postgresql: (infraAfter.postgresql - infraBefore.postgresql) / cpuPhase.ok };
-      ctx.progress.line(`CPU phase: ${fmt(cpuPhase)}; CPU ms/request ${Object.entries({ ...cpu, ...infra }).map(([n, v]) => `${n} ${round(v)}`).join(', ')}`);
+      const split = await machine.end(() => cluster!.stats());
+      const after = await cluster!.stats();
+      const perRequest = (name: string) => (split.ms[name] ?? 0) / cpuPhase.ok;
+      const cpu = Object.fromEntries(Object.keys(after).map((name) => [name, perRequest(name)]));
+      const infra = { rabbitmq: perRequest('rabbitmq'), postgresql: perRequest('postgresql') };
+      ctx.progress.line(
+        `CPU phase: ${fmt(cpuPhase)}; CPU ms/request ${Object.entries({ ...cpu, ...infra })
+          .map(([n, v]) => `${n} ${round(v)}`)
+          .join(', ')}`,
+      );
 
       ctx.progress.line(`stepping ${RATES.join(', ')} req/s, ${stepSeconds} s a step, interleaved; limits p99 ≤ ${LIMITS.p99Ms} ms, 0 errors, ≥ 90 % achieved`);
       const targets: StepTarget[] = [
@@ -101,6 +114,12 @@ export const submitScenario: Scenario = {
             target: `≥ ${TARGET_RPS} req/s`,
             measured: conveyor!.bestRps === null ? `none (${conveyor!.stopReason})` : `${conveyor!.bestRps} req/s (stopped: ${conveyor!.stopReason})`,
             met: (conveyor!.bestRps ?? 0) >= TARGET_RPS,
+            why:
+              `at ${CPU_PHASE_RPS} req/s (${Math.round(cpuPhase.achievedRps)} achieved, p99 ${round(cpuPhase.p99Ms)} ms): ${describeCpu(split)}; CPU-ms per request ` +
+              Object.entries({ ...cpu, ...infra })
+                .filter(([, v]) => v >= 0.05)
+                .map(([n, v]) => `${n} ${round(v)}`)
+                .join(', '),
           },
         ],
         series: [toSeries('Conveyor submit (202)', conveyor!), toSeries('bare Fastify (202)', bare!)],
@@ -117,4 +136,3 @@ export const submitScenario: Scenario = {
     }
   },
 };
-

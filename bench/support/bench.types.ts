@@ -25,12 +25,21 @@ export interface LoadSeries {
   points: LoadPoint[];
 }
 
-/** A benchmark target from issue 6, judged against what this run measured. */
+/** A benchmark target, judged against what this run measured. */
 export interface TargetCheck {
   name: string;
   target: string;
   measured: string;
   met: boolean;
+  /** For a missed target: where the time or CPU went, from this run's own readings (profile, stages, CPU busy). */
+  why?: string;
+}
+
+/** A table a scenario adds to the report (a profile's top entries, stages of a request). */
+export interface ReportTable {
+  title: string;
+  header: string[];
+  rows: Array<Array<string | number>>;
 }
 
 export interface ScenarioResult {
@@ -42,6 +51,7 @@ export interface ScenarioResult {
   targets: TargetCheck[];
   /** Latency-vs-load curves to plot. */
   series?: LoadSeries[];
+  tables?: ReportTable[];
   notes?: string[];
 }
 

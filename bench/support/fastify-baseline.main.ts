@@ -12,7 +12,11 @@ const KEY = process.env.BASELINE_KEY ?? 'bench';
 const message = {
   type: 'object',
   required: ['role', 'content'],
-  properties: { role: { enum: ['system', 'developer', 'user', 'assistant', 'tool'] }, content: { type: 'string', maxLength: 1_000_000 }, name: { type: 'string' } },
+  properties: {
+    role: { enum: ['system', 'developer', 'user', 'assistant', 'tool'] },
+    content: { type: 'string', maxLength: 1_000_000 },
+    name: { type: 'string' },
+  },
 };
 const body = {
   type: 'object',
@@ -30,7 +34,8 @@ const body = {
 
 const app = Fastify({ logger: false, bodyLimit: 1_048_576 });
 app.post<{ Body: { model?: string } }>('/v1/chat/completions', { schema: { body } }, async (request, reply) => {
-  if (request.headers.authorization !== `Bearer ${KEY}`) return reply.code(401).send({ error: { message: 'invalid key', type: 'invalid_request_error', param: null, code: null } });
+  if (request.headers.authorization !== `Bearer ${KEY}`)
+    return reply.code(401).send({ error: { message: 'invalid key', type: 'invalid_request_error', param: null, code: null } });
   const id = randomUUID();
   void reply.code(202).header('location', `/v1/jobs/${id}`);
   return {

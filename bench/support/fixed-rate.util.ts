@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from './stats.util';
+import untypedAutocannon from 'autocannon';
 
 /** The parts of autocannon's programmatic API used here (it ships no types; @types/autocannon is not installed). */
 interface AutocannonOptions {
@@ -21,7 +22,7 @@ interface AutocannonResult {
 interface AutocannonInstance extends PromiseLike<AutocannonResult> {
   on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
 }
-const autocannon = require('autocannon') as (options: AutocannonOptions) => AutocannonInstance;
+const autocannon = untypedAutocannon as (options: AutocannonOptions) => AutocannonInstance;
 
 export interface FixedRateRequest {
   url: string;
@@ -93,7 +94,13 @@ export async function fixedRate(request: FixedRateRequest, rps: number, seconds:
     offeredRps: rps,
     achievedRps: latencies.length / elapsed,
     ok: latencies.length,
-    errors: Math.max(otherStatus, sum((r) => r.non2xx)) + sum((r) => r.errors) + sum((r) => r.timeouts),
+    errors:
+      Math.max(
+        otherStatus,
+        sum((r) => r.non2xx),
+      ) +
+      sum((r) => r.errors) +
+      sum((r) => r.timeouts),
     connections,
     p50Ms: percentile(latencies, 50),
     p90Ms: percentile(latencies, 90),

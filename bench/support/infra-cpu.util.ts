@@ -18,7 +18,7 @@ async function processes(): Promise<Proc[]> {
 /** Total CPU a process tree has used: every live member's own time plus the root's reaped children. */
 function treeMs(all: Proc[], root: Proc): number {
   const members = new Set([root.pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const p of all) if (!members.has(p.pid) && members.has(p.ppid)) grew = members.add(p.pid) !== null;
   }

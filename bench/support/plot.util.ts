@@ -45,13 +45,20 @@ export function latencyVsLoadSvg(title: string, series: readonly LoadSeries[], l
     `<text x="${M.left}" y="20" font-size="14" font-weight="bold">${esc(title)}</text>`,
   ];
   for (const t of logTicks(yLo, yHi))
-    out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${M.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`);
+    out.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${y(t)}" y2="${y(t)}" stroke="#eee"/><text x="${M.left - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`,
+    );
   for (const t of niceTicks(xMax))
-    out.push(`<line x1="${x(t)}" x2="${x(t)}" y1="${M.top}" y2="${H - M.bottom}" stroke="#f4f4f4"/><text x="${x(t)}" y="${H - M.bottom + 16}" text-anchor="middle">${t}</text>`);
+    out.push(
+      `<line x1="${x(t)}" x2="${x(t)}" y1="${M.top}" y2="${H - M.bottom}" stroke="#f4f4f4"/><text x="${x(t)}" y="${H - M.bottom + 16}" text-anchor="middle">${t}</text>`,
+    );
   out.push(`<rect x="${M.left}" y="${M.top}" width="${W - M.left - M.right}" height="${H - M.top - M.bottom}" fill="none" stroke="#888"/>`);
   out.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 12}" text-anchor="middle">requests per second (achieved)</text>`);
   out.push(`<text transform="translate(16 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle">latency, ms (log scale)</text>`);
-  if (limitMs) out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(limitMs)}" y2="${y(limitMs)}" stroke="#999" stroke-width="1.5" stroke-dasharray="8 4"/><text x="${W - M.right - 4}" y="${y(limitMs) - 4}" text-anchor="end" fill="#666">${limitMs} ms</text>`);
+  if (limitMs)
+    out.push(
+      `<line x1="${M.left}" x2="${W - M.right}" y1="${y(limitMs)}" y2="${y(limitMs)}" stroke="#999" stroke-width="1.5" stroke-dasharray="8 4"/><text x="${W - M.right - 4}" y="${y(limitMs) - 4}" text-anchor="end" fill="#666">${limitMs} ms</text>`,
+    );
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const sorted = [...s.points].sort((a, b) => a.rps - b.rps);
@@ -60,12 +67,16 @@ export function latencyVsLoadSvg(title: string, series: readonly LoadSeries[], l
       out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="2" ${p.dash ? `stroke-dasharray="${p.dash}"` : ''}/>`);
       for (const pt of sorted) out.push(`<circle cx="${x(pt.rps).toFixed(1)}" cy="${y(pt[p.key]).toFixed(1)}" r="2.5" fill="${color}"/>`);
     }
-    out.push(`<rect x="${W - M.right + 12}" y="${M.top + i * 20}" width="12" height="12" fill="${color}"/><text x="${W - M.right + 30}" y="${M.top + i * 20 + 10}">${esc(s.name)}</text>`);
+    out.push(
+      `<rect x="${W - M.right + 12}" y="${M.top + i * 20}" width="12" height="12" fill="${color}"/><text x="${W - M.right + 30}" y="${M.top + i * 20 + 10}">${esc(s.name)}</text>`,
+    );
   });
   const legendY = M.top + series.length * 20 + 14;
   PERCENTILES.forEach((p, i) => {
     const ly = legendY + i * 18;
-    out.push(`<line x1="${W - M.right + 12}" x2="${W - M.right + 40}" y1="${ly}" y2="${ly}" stroke="#333" stroke-width="2" ${p.dash ? `stroke-dasharray="${p.dash}"` : ''}/><text x="${W - M.right + 46}" y="${ly + 4}">${p.label}</text>`);
+    out.push(
+      `<line x1="${W - M.right + 12}" x2="${W - M.right + 40}" y1="${ly}" y2="${ly}" stroke="#333" stroke-width="2" ${p.dash ? `stroke-dasharray="${p.dash}"` : ''}/><text x="${W - M.right + 46}" y="${ly + 4}">${p.label}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n');

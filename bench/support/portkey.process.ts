@@ -20,6 +20,17 @@ const FETCH_HEADERS_FIX = [
 ].join('\n');
 
 /**
+ * Portkey's stream transform sleeps 25 ms (`setTimeout(e, 25)` in build/start-server.js, its SSE splitter) before it
+ * relays the first upstream chunk: a deliberate wait, not forwarding cost, that would flatter any gateway compared
+ * with it. The bench's copy runs with that one delay taken to 0 (no other timer in its request path is 25 ms), so
+ * its time to first token is a fair baseline.
+ */
+const FIRST_CHUNK_WAIT_PATCH = [
+  'const realSetTimeout = globalThis.setTimeout;',
+  'globalThis.setTimeout = (fn, ms, ...args) => realSetTimeout(fn, ms === 25 ? 0 : ms, ...args);',
+].join('\n');
+
+/**
  * The Portkey AI gateway (`@portkey-ai/gateway`, a devDependency) as its own process: the peer a proxying LLM
  * gateway is compared against. It takes `--port=<n>` (the `=` form only) and `--headless` (no UI routes); it runs
  * with NODE_ENV=production, as one would deploy it.
@@ -33,7 +44,8 @@ export class PortkeyGateway {
   static async start(): Promise<PortkeyGateway> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    const args = ['--import', `data:text/javascript,${encodeURIComponent(FETCH_HEADERS_FIX)}`, START_SERVER, `--port=${port}`, '--headless'];
+    const preload = `data:text/javascript,${encodeURIComponent(`${FETCH_HEADERS_FIX}\n${FIRST_CHUNK_WAIT_PATCH}`)}`;
+    const args = ['--import', preload, START_SERVER, `--port=${port}`, '--headless'];
     return new PortkeyGateway(await BenchProcess.serving('portkey', `${url}/`, process.execPath, args, { NODE_ENV: 'production' }), url);
   }
 

@@ -66,6 +66,12 @@ export async function stepUp(
 
 /** A stepped result as a latency-vs-offered-load curve for the plot. */
 export function toSeries(name: string, result: SteppedResult): LoadSeries {
-  const points: LoadPoint[] = result.steps.map((s) => ({ rps: s.offeredRps, p50Ms: round(s.p50Ms), p90Ms: round(s.p90Ms), p99Ms: round(s.p99Ms), errors: s.errors }));
+  const points: LoadPoint[] = result.steps.map((s) => ({
+    rps: s.offeredRps,
+    p50Ms: round(s.p50Ms),
+    p90Ms: round(s.p90Ms),
+    p99Ms: round(s.p99Ms),
+    errors: s.errors,
+  }));
   return { name, points };
 }

@@ -15,7 +15,12 @@ export class UpstreamProcess {
   static async start(): Promise<UpstreamProcess> {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    return new UpstreamProcess(await BenchProcess.serving('bench-upstream', `${url}/stats`, process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, MAIN], { PORT: String(port) }), url);
+    return new UpstreamProcess(
+      await BenchProcess.serving('bench-upstream', `${url}/stats`, process.execPath, ['--import', pathToFileURL(require.resolve('tsx')).href, MAIN], {
+        PORT: String(port),
+      }),
+      url,
+    );
   }
 
   stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { combinedRequestItems, messageText, type ChatMessage, type CombinedRequestItem } from '@conveyor/contracts';
 import { nowMs, stampToken } from './token-stamp.util';
 
 /**
@@ -40,7 +41,9 @@ interface ChatBody {
  * A fast OpenAI-compatible upstream for benchmarks and fault runs: `POST …/chat/completions` streamed (SSE, with
  * `include_usage`) or not, paced per request, each token stamped with its sequence and send time. It counts
  * calls per request marker (the first user message's text), which is how the fault suite counts provider calls
- * per job. `GET /stats` answers the counts; `POST /stats/reset` clears them.
+ * per job. `GET /stats` answers the counts; `POST /stats/reset` clears them. Prompt tokens are counted as a
+ * quarter of the messages' characters. A combined batch request (docs/batching.md) gets the JSON of answers, each
+ * `tokens` words long, all paced as one stream.
  */
 export class BenchUpstream {
   private calls = 0;
@@ -70,7 +73,8 @@ export class BenchUpstream {
       this.byMarker.clear();
       return json(res, 200, { ok: true });
     }
-    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions')) return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } });
+    if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions'))
+      return json(res, 404, { error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } });
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatBody;
@@ -79,9 +83,12 @@ export class BenchUpstream {
     if (typeof marker === 'string') this.byMarker.set(marker, (this.byMarker.get(marker) ?? 0) + 1);
     const model = body.model ?? 'mock';
     const pacing = parsePacing(model);
+    const promptTokens = Math.max(1, Math.ceil((body.messages ?? []).reduce((n, m) => n + messageText(m as ChatMessage).length, 0) / 4));
     const wait = pacing.ttftMs + Math.random() * pacing.jitterMs;
     if (wait > 0) await sleep(wait);
-    if (body.stream) return this.stream(res, model, pacing);
+    const items = combinedRequestItems((body.messages ?? []) as ChatMessage[]);
+    if (items) return this.combined(res, body.stream === true, model, pacing, items, promptTokens);
+    if (body.stream) return this.stream(res, model, pacing, promptTokens);
     let text = '';
     for (let i = 0; i < pacing.tokens; i++) text += stampToken(i);
     json(res, 200, {
@@ -90,11 +97,58 @@ export class BenchUpstream {
       created: Math.floor(Date.now() / 1000),
       model,
       choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
-      usage: usage(pacing.tokens),
+      usage: usage(promptTokens, pacing.tokens),
     });
   }
 
-  private async stream(res: ServerResponse, model: string, pacing: Pacing): Promise<void> {
+  /** The answers of a combined request as its JSON object, `tokens` words each, paced like one long answer. */
+  private async combined(
+    res: ServerResponse,
+    stream: boolean,
+    model: string,
+    pacing: Pacing,
+    items: CombinedRequestItem[],
+    promptTokens: number,
+  ): Promise<void> {
+    const pieces: string[] = ['{"answers":['];
+    for (const [n, item] of items.entries()) {
+      for (let i = 0; i < pacing.tokens; i++) pieces.push(`${i === 0 ? `${n > 0 ? ',' : ''}{"index":${item.index},"text":"` : ' '}word${i}`);
+      pieces.push('"}');
+    }
+    pieces.push(']}');
+    const tokens = items.length * pacing.tokens;
+    const id = `chatcmpl-${this.calls}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (!stream) {
+      return json(res, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: pieces.join('') }, finish_reason: 'stop' }],
+        usage: usage(promptTokens, tokens),
+      });
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    const frame = (delta: object, finish: string | null = null) =>
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+    const interval = pacing.tokensPerSecond > 0 ? 1000 / pacing.tokensPerSecond : 0;
+    const start = nowMs();
+    let written = 0;
+    for (const piece of pieces) {
+      if (interval > 0 && piece.includes('word')) {
+        const due = start + written++ * interval - nowMs();
+        if (due > 0) await sleep(due);
+      }
+      if (res.destroyed) return;
+      res.write(frame({ content: piece }));
+    }
+    res.end(
+      `${frame({}, 'stop')}data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(promptTokens, tokens) })}\n\ndata: [DONE]\n\n`,
+    );
+  }
+
+  private async stream(res: ServerResponse, model: string, pacing: Pacing, promptTokens: number): Promise<void> {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
     const id = `chatcmpl-${this.calls}`;
     const created = Math.floor(Date.now() / 1000);
@@ -120,12 +174,12 @@ export class BenchUpstream {
     }
     if (gone) return;
     res.end(
-      `${batch}${frame({}, 'stop')}data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(pacing.tokens) })}\n\ndata: [DONE]\n\n`,
+      `${batch}${frame({}, 'stop')}data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(promptTokens, pacing.tokens) })}\n\ndata: [DONE]\n\n`,
     );
   }
 }
 
-const usage = (tokens: number) => ({ prompt_tokens: 8, completion_tokens: tokens, total_tokens: 8 + tokens });
+const usage = (prompt: number, tokens: number) => ({ prompt_tokens: prompt, completion_tokens: tokens, total_tokens: prompt + tokens });
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
