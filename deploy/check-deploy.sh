@@ -7,7 +7,9 @@
 #
 # Always (needs python3 with PyYAML; Debian: python3-yaml): the invariants in deploy/check_deploy.py.
 # When installed: `docker-compose config -q` (Debian: docker-compose) or `docker compose config -q`;
-#                 `helm lint --strict` and `helm template` (helm on PATH, or HELM=/path/to/helm).
+#                 `helm lint --strict` and `helm template` (helm on PATH, or HELM=/path/to/helm);
+#                 the rendered manifests against the Kubernetes and KEDA schemas (deploy/validate-manifests.mjs: node and
+#                 the npm devDependencies kubernetes-models, @kubernetes-models/keda and yaml, i.e. after `npm ci`).
 # Prints what was checked and what was skipped and why; exits non-zero on a real problem.
 set -euo pipefail
 
@@ -67,6 +69,13 @@ else
 fi
 run_check "compose invariants (scalable inference, env, depends_on, healthchecks, ports, volumes)" \
   "$PY" deploy/check_deploy.py compose
+if command -v docker-compose >/dev/null 2>&1; then
+  run_check "docker-compose --profile observability config -q" docker-compose -f docker-compose.yml --profile observability config -q
+elif docker compose version >/dev/null 2>&1; then
+  run_check "docker compose --profile observability config -q" docker compose -f docker-compose.yml --profile observability config -q
+fi
+run_check "observability profile (Prometheus scrape config, Grafana datasource and dashboard, Jaeger over OTLP)" \
+  "$PY" deploy/check_deploy.py observability
 
 # ---- Helm chart -------------------------------------------------------------------------------------------------------
 section "Helm chart ($CHART)"
@@ -81,7 +90,16 @@ if command -v "$HELM_BIN" >/dev/null 2>&1; then
     "secrets.brokerUrl=amqp://u:p@rabbitmq.example:5672 secrets.databaseUrl=postgres://u:p@postgres.example:5432/conveyor secrets.apiKeys=tok-ci:tenant-ci"
     "secrets.existingSecret=conveyor-secrets inference.autoscaling.enabled=true inference.concurrency=8 streaming.service.enabled=true"
     "secrets.existingSecret=conveyor-secrets migrations.enabled=false gateway.replicas=4 inference.replicas=6"
+    "secrets.existingSecret=conveyor-secrets inference.autoscaling.keda.enabled=true"
+    "secrets.brokerUrl=amqp://u:p@rabbitmq.example:5672 secrets.databaseUrl=postgres://u:p@postgres.example:5432/conveyor secrets.apiKeys=tok-ci:tenant-ci secrets.rabbitmqManagementUrl=http://u:p@rabbitmq.example:15672/%2F inference.autoscaling.keda.enabled=true inference.autoscaling.keda.bands.high=2 podDisruptionBudget.enabled=false metrics.scrapeAnnotations=false"
+    "secrets.existingSecret=conveyor-secrets inference.autoscaling.keda.enabled=true inference.autoscaling.keda.source=prometheus inference.autoscaling.enabled=true"
   )
+  VALIDATE=""
+  if command -v node >/dev/null 2>&1 && node deploy/validate-manifests.mjs /dev/null >/dev/null 2>&1; then
+    VALIDATE=1
+  else
+    skip "Kubernetes schema validation" "node or the npm devDependencies kubernetes-models, @kubernetes-models/keda and yaml are missing (npm ci)"
+  fi
   i=0
   for scenario in "${SCENARIOS[@]}"; do
     i=$((i + 1))
@@ -92,11 +110,24 @@ if command -v "$HELM_BIN" >/dev/null 2>&1; then
     if "$HELM_BIN" template conveyor "$CHART" --namespace conveyor "${sets[@]}" >"$TMP/render-$i.yaml" 2>"$TMP/render-$i.err"; then
       CHECKED+=("helm template (scenario $i)")
       run_check "rendered manifests (scenario $i: ${scenario})" "$PY" deploy/check_deploy.py rendered "$TMP/render-$i.yaml" "${pairs[@]}"
+      if [ -n "$VALIDATE" ]; then
+        run_check "Kubernetes/KEDA schemas (scenario $i)" node deploy/validate-manifests.mjs "$TMP/render-$i.yaml"
+      fi
     else
       cat "$TMP/render-$i.err" >&2
       FAILED+=("helm template (scenario $i)")
     fi
   done
+  # KEDA's RabbitMQ scaler needs the management API: without an existingSecret the chart asks for its URL.
+  if "$HELM_BIN" template conveyor "$CHART" --set secrets.brokerUrl=amqp://u:p@r:5672 --set secrets.databaseUrl=postgres://u:p@d/c \
+    --set secrets.apiKeys=k:t --set inference.autoscaling.keda.enabled=true >/dev/null 2>"$TMP/keda.err"; then
+    FAILED+=("helm template with KEDA (rabbitmq) but no secrets.rabbitmqManagementUrl should fail, but rendered")
+  elif grep -q 'secrets.rabbitmqManagementUrl is required' "$TMP/keda.err"; then
+    CHECKED+=("helm template refuses KEDA's RabbitMQ scaler without the management API URL")
+  else
+    cat "$TMP/keda.err" >&2
+    FAILED+=("helm template with KEDA failed for another reason than the missing management URL")
+  fi
   # Without an existingSecret the chart must refuse to render until the connection strings are given.
   if "$HELM_BIN" template conveyor "$CHART" >/dev/null 2>"$TMP/required.err"; then
     FAILED+=("helm template without secrets.brokerUrl/databaseUrl should fail, but rendered")

@@ -5,6 +5,7 @@ Needs only python3 and PyYAML (Debian: python3-yaml). Run from the repository ro
 
   check_deploy.py dockerfile            Dockerfile + .dockerignore
   check_deploy.py compose               docker-compose.yml
+  check_deploy.py observability         the compose `observability` profile, its Prometheus/Grafana files, the dashboard
   check_deploy.py chart                 the Helm chart's sources (no helm needed)
   check_deploy.py rendered FILE [k=v]   the output of `helm template`, given the --set values it was rendered with
 
@@ -25,6 +26,10 @@ SCHEMA_TS = 'libs/config/src/conveyor-config.schema.ts'
 COMPONENTS = ['gateway', 'inference', 'persistence', 'notification', 'streaming']
 HTTP_COMPONENTS = {'gateway': ('PORT', 8000), 'streaming': ('STREAMING_PORT', 8001)}
 MIGRATE_CLI = 'dist/libs/database/src/migrate.cli.js'
+METRIC_DEFINITIONS_TS = 'libs/metrics/src/metric-definitions.ts'
+OBSERVABILITY = 'deploy/observability'
+DASHBOARD = f'{OBSERVABILITY}/grafana/dashboards/conveyor.json'
+BANDS = ['high', 'normal', 'low']
 # Variables that are not Conveyor settings but are still expected in a container's environment.
 EXTRA_ENV = {'APP', 'NODE_ENV', 'NODE_OPTIONS'}
 EXTRA_ENV_PREFIXES = ('OTEL_',)
@@ -423,6 +428,8 @@ def check_chart():
         check(any(f'"component" "{comp}"' in t and 'conveyor.deployment' in t for t in texts.values()), f'templates: a Deployment for {comp}')
     allt = ''.join(texts.values())
     check('kind: HorizontalPodAutoscaler' in allt, 'templates: an optional HorizontalPodAutoscaler')
+    check('kind: ScaledObject' in allt and 'kind: TriggerAuthentication' in allt, 'templates: an optional KEDA ScaledObject (and its TriggerAuthentication)')
+    check('kind: PodDisruptionBudget' in allt, 'templates: PodDisruptionBudgets')
     check('kind: Job' in allt and 'pre-install,pre-upgrade' in allt, 'templates: the migration Job is a pre-install/pre-upgrade hook')
     check('NOTES.txt' in texts, 'templates: NOTES.txt')
 
@@ -464,9 +471,10 @@ def check_rendered(path, sets):
         if known is not None:
             unknown = unknown_env(env, known)
             check(not unknown, f'{comp}: every variable is one Conveyor reads', ', '.join(unknown))
-        autoscaled = comp == 'inference' and values['inference'].get('autoscaling', {}).get('enabled')
+        scaling = values['inference'].get('autoscaling', {})
+        autoscaled = comp == 'inference' and (scaling.get('enabled') or scaling.get('keda', {}).get('enabled'))
         if autoscaled:
-            check('replicas' not in spec, f'{comp}: replicas left to the HorizontalPodAutoscaler')
+            check('replicas' not in spec, f'{comp}: replicas left to the autoscaler (HorizontalPodAutoscaler or KEDA)')
         else:
             check(spec.get('replicas') == values[comp]['replicas'], f'{comp}: replicas={values[comp]["replicas"]}', str(spec.get('replicas')))
         sc = pod.get('securityContext') or {}
@@ -495,10 +503,18 @@ def check_rendered(path, sets):
         labels = dep['spec']['template']['metadata']['labels'] if dep else {}
         check(dep is not None and all(labels.get(k) == v for k, v in sel.items()), f'Service {s["metadata"]["name"]} selects its pods')
     hpas = [d for d in docs if d['kind'] == 'HorizontalPodAutoscaler']
-    if values['inference'].get('autoscaling', {}).get('enabled'):
+    keda = values['inference'].get('autoscaling', {}).get('keda', {})
+    if keda.get('enabled'):
+        check(not hpas, 'no HorizontalPodAutoscaler of the chart while KEDA scales inference (KEDA makes its own)')
+        check_scaled_object(docs, keda, (inf or {}).get('metadata', {}).get('name'), values, existing, secret_names)
+    elif values['inference'].get('autoscaling', {}).get('enabled'):
         check(len(hpas) == 1 and hpas[0]['spec']['scaleTargetRef']['name'] == (inf or {}).get('metadata', {}).get('name'), 'HorizontalPodAutoscaler targets the inference Deployment')
     else:
         check(not hpas, 'no HorizontalPodAutoscaler while inference.autoscaling.enabled=false')
+    if not keda.get('enabled'):
+        check(not [d for d in docs if d['kind'] in ('ScaledObject', 'TriggerAuthentication')], 'no KEDA resources while inference.autoscaling.keda.enabled=false')
+    check_pod_metrics(deployments, values)
+    check_disruption_budgets(docs, deployments, values)
 
     jobs = [d for d in docs if d['kind'] == 'Job']
     if values['migrations'].get('enabled'):
@@ -518,6 +534,194 @@ def check_rendered(path, sets):
         check(not jobs, 'no migration Job while migrations.enabled=false')
 
 
+def check_scaled_object(docs, keda, inference_name, values, existing, secret_names):
+    """KEDA on: one ScaledObject on the inference Deployment, one trigger per band over exactly that band's queues."""
+    scaled = [d for d in docs if d['kind'] == 'ScaledObject']
+    if not check(len(scaled) == 1, 'one KEDA ScaledObject', str(len(scaled))):
+        return
+    so = scaled[0]
+    spec = so['spec']
+    check(so['apiVersion'] == 'keda.sh/v1alpha1', 'ScaledObject: apiVersion keda.sh/v1alpha1')
+    check(spec['scaleTargetRef'].get('name') == inference_name and spec['scaleTargetRef'].get('kind', 'Deployment') == 'Deployment', 'ScaledObject targets the inference Deployment')
+    scaling = values['inference']['autoscaling']
+    check(spec.get('minReplicaCount') == scaling['minReplicas'] and spec.get('maxReplicaCount') == scaling['maxReplicas'], 'ScaledObject: min/max replicas from inference.autoscaling')
+    triggers = spec.get('triggers') or []
+    check(sorted(t.get('name') for t in triggers) == sorted(f'band-{b}' for b in BANDS), 'ScaledObject: one trigger per band', str([t.get('name') for t in triggers]))
+    source = keda.get('source', 'rabbitmq')
+    auths = {d['metadata']['name']: d for d in docs if d['kind'] == 'TriggerAuthentication'}
+    for t in triggers:
+        band = str(t.get('name', '')).replace('band-', '')
+        meta = t.get('metadata') or {}
+        target = str(keda['bands'][band]) if band in BANDS else None
+        if source == 'rabbitmq':
+            check(t.get('type') == 'rabbitmq' and meta.get('protocol') == 'http' and meta.get('mode') == 'QueueLength', f'trigger {band}: RabbitMQ QueueLength over the management API')
+            check(meta.get('value') == target, f'trigger {band}: {target} ready messages per replica', str(meta.get('value')))
+            check(meta.get('useRegex') == 'true' and meta.get('operation') == 'sum', f'trigger {band}: the band\'s shard queues summed (useRegex, operation sum)')
+            try:
+                rx = re.compile(meta.get('queueName', ''))
+                shards = [f'conveyor.jobs.{band}.{k}' for k in range(64)]
+                others = [f'conveyor.jobs.{b}.{k}' for b in BANDS if b != band for k in range(4)] + [f'conveyor.jobs.{band}', f'conveyor.jobs.{band}.retry.1s', 'conveyor.dead']
+                check(all(rx.fullmatch(q) for q in shards) and not any(rx.fullmatch(q) for q in others), f'trigger {band}: queueName matches conveyor.jobs.{band}.<k> and nothing else', meta.get('queueName'))
+            except re.error as e:
+                fail(f'trigger {band}: queueName is not a regular expression: {e}')
+            ref = (t.get('authenticationRef') or {}).get('name')
+            auth = auths.get(ref)
+            if check(auth is not None, f'trigger {band}: its TriggerAuthentication {ref} is rendered'):
+                targets = auth['spec'].get('secretTargetRef') or []
+                check(any(x.get('parameter') == 'host' and x.get('key') == values['secrets']['keys']['rabbitmqManagementUrl'] and (x.get('name') == existing or x.get('name') in secret_names) for x in targets),
+                      f'trigger {band}: the management URL comes from the Secret', str(targets))
+        else:
+            check(t.get('type') == 'prometheus', f'trigger {band}: Prometheus')
+            check(f'conveyor_queue_depth{{band="{band}"}}' in meta.get('query', ''), f'trigger {band}: queries conveyor_queue_depth{{band="{band}"}}', meta.get('query'))
+            check(meta.get('threshold') == target and str(meta.get('serverAddress', '')).startswith('http'), f'trigger {band}: threshold {target} against the configured server')
+
+
+def check_pod_metrics(deployments, values):
+    """Every pod: METRICS_PORT, a `metrics` port, scrape annotations, probes on /health (the ops port for workers)."""
+    port = values['metrics']['port']
+    for comp, dep in sorted(deployments.items()):
+        tpl = dep['spec']['template']
+        c = tpl['spec']['containers'][0]
+        env = {e['name']: e.get('value') for e in c.get('env', [])}
+        check(env.get('METRICS_PORT') == str(port), f'{comp}: METRICS_PORT={port}', str(env.get('METRICS_PORT')))
+        check(any(p.get('name') == 'metrics' and p.get('containerPort') == port for p in c.get('ports', [])), f'{comp}: containerPort {port} named metrics')
+        ann = tpl['metadata'].get('annotations') or {}
+        if values['metrics'].get('scrapeAnnotations'):
+            check(ann.get('prometheus.io/scrape') == 'true' and ann.get('prometheus.io/port') == str(port) and ann.get('prometheus.io/path') == '/metrics', f'{comp}: prometheus.io scrape annotations')
+        else:
+            check(not [k for k in ann if k.startswith('prometheus.io/')], f'{comp}: no prometheus.io annotations while metrics.scrapeAnnotations=false')
+        want_port = 'http' if comp in HTTP_COMPONENTS else 'metrics'
+        for probe in ('livenessProbe', 'readinessProbe'):
+            get = (c.get(probe) or {}).get('httpGet') or {}
+            check(str(get.get('path', '')).startswith('/health') and get.get('port') == want_port, f'{comp}: {probe} GET {get.get("path")} on port {want_port}', str(get))
+
+
+def check_disruption_budgets(docs, deployments, values):
+    pdbs = [d for d in docs if d['kind'] == 'PodDisruptionBudget']
+    if not values.get('podDisruptionBudget', {}).get('enabled'):
+        check(not pdbs, 'no PodDisruptionBudget while podDisruptionBudget.enabled=false')
+        return
+    by_comp = {p['spec']['selector']['matchLabels'].get('app.kubernetes.io/component'): p for p in pdbs}
+    check(sorted(by_comp) == sorted(COMPONENTS) and len(pdbs) == len(COMPONENTS), 'one PodDisruptionBudget per service', ', '.join(sorted(by_comp)))
+    for comp, pdb in sorted(by_comp.items()):
+        dep = deployments.get(comp)
+        labels = dep['spec']['template']['metadata']['labels'] if dep else {}
+        sel = pdb['spec']['selector']['matchLabels']
+        check(pdb['apiVersion'] == 'policy/v1' and all(labels.get(k) == v for k, v in sel.items()), f'PodDisruptionBudget {comp}: policy/v1, selects its pods')
+        check(pdb['spec'].get('maxUnavailable') == values['podDisruptionBudget']['maxUnavailable'] and 'minAvailable' not in pdb['spec'],
+              f'PodDisruptionBudget {comp}: maxUnavailable {values["podDisruptionBudget"]["maxUnavailable"]} (never blocks a drain)')
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The compose `observability` profile, its Prometheus and Grafana files, and the dashboard
+# ---------------------------------------------------------------------------------------------------------------------
+
+def metric_names():
+    """Series names libs/metrics defines, with a histogram's _bucket/_sum/_count."""
+    text = open(METRIC_DEFINITIONS_TS, encoding='utf-8').read()
+    names = set()
+    for block in re.findall(r'\{[^{}]*\}', text):
+        m = re.search(r"name: '([a-z_:]+)'", block)
+        if not m:
+            continue
+        names.add(m.group(1))
+        if 'buckets:' in block:
+            names |= {m.group(1) + s for s in ('_bucket', '_sum', '_count')}
+    return names
+
+
+def check_observability():
+    print('observability profile (docker-compose.yml, deploy/observability, the Grafana dashboard)')
+    doc = load_yaml(COMPOSE)
+    services = doc.get('services') or {}
+    extra = ['prometheus', 'grafana', 'jaeger']
+    for name in extra:
+        if check(name in services, f'{name}: defined'):
+            check(services[name].get('profiles') == ['observability'], f'{name}: only in the observability profile', str(services[name].get('profiles')))
+    conveyor = [n for n, s in services.items() if (s.get('build') or 'conveyor' in str(s.get('image', ''))) and n != 'migrate']
+    check(sorted(conveyor) == sorted(COMPONENTS), 'the Conveyor services are the five components', ', '.join(sorted(conveyor)))
+    check(not [n for n in conveyor + ['rabbitmq', 'postgres', 'migrate'] if services.get(n, {}).get('profiles')], 'the core services belong to no profile (plain `up` starts them)')
+    ports = set()
+    for name in conveyor:
+        env = env_map(services[name].get('environment'))
+        ports.add(default_of(env.get('METRICS_PORT', '')))
+        check(bool(env.get('METRICS_PORT')), f'{name}: METRICS_PORT set (its ops listener)')
+    check(len(ports) == 1, 'every Conveyor service has the same METRICS_PORT', ', '.join(sorted(ports)))
+    metrics_port = next(iter(ports)) if ports else ''
+
+    prom = services.get('prometheus', {})
+    mounts = {str(v).split(':')[1]: str(v).split(':')[0] for v in prom.get('volumes') or [] if str(v).startswith('./')}
+    cfg_path = mounts.get('/etc/prometheus/prometheus.yml', '').lstrip('./')
+    if check(cfg_path == f'{OBSERVABILITY}/prometheus.yml' and os.path.exists(cfg_path), f'prometheus: mounts {OBSERVABILITY}/prometheus.yml', str(mounts)):
+        cfg = load_yaml(cfg_path)
+        jobs = cfg.get('scrape_configs') or []
+        sds = [sd for j in jobs for sd in j.get('dns_sd_configs') or []]
+        names = sorted(n for sd in sds for n in sd.get('names') or [])
+        check(names == sorted(COMPONENTS), 'prometheus.yml: scrapes every Conveyor service by its compose name (all replicas)', ', '.join(names))
+        check(all(str(sd.get('port')) == metrics_port for sd in sds), f'prometheus.yml: on METRICS_PORT {metrics_port}')
+        check(all(j.get('metrics_path', '/metrics') == '/metrics' for j in jobs), 'prometheus.yml: path /metrics')
+    check('--config.file=/etc/prometheus/prometheus.yml' in ' '.join(prom.get('command') or []), 'prometheus: runs with the mounted config')
+
+    graf = services.get('grafana', {})
+    gm = {str(v).split(':')[1]: str(v).split(':')[0].lstrip('./') for v in graf.get('volumes') or [] if str(v).startswith('./')}
+    prov, dash_dir = gm.get('/etc/grafana/provisioning', ''), gm.get('/var/lib/grafana/dashboards', '')
+    check(os.path.isdir(prov) and os.path.isdir(dash_dir), 'grafana: mounts the provisioning and dashboards folders', str(gm))
+    ds_files = [os.path.join(prov, 'datasources', f) for f in sorted(os.listdir(os.path.join(prov, 'datasources')))] if os.path.isdir(os.path.join(prov, 'datasources')) else []
+    datasources = [d for f in ds_files for d in (load_yaml(f) or {}).get('datasources') or []]
+    prom_ds = [d for d in datasources if d.get('type') == 'prometheus']
+    check(len(prom_ds) == 1 and urlparse(prom_ds[0].get('url', '')).hostname == 'prometheus' and urlparse(prom_ds[0]['url']).port == 9090, 'grafana: a provisioned Prometheus datasource at prometheus:9090')
+    dp_files = [os.path.join(prov, 'dashboards', f) for f in sorted(os.listdir(os.path.join(prov, 'dashboards')))] if os.path.isdir(os.path.join(prov, 'dashboards')) else []
+    providers = [p for f in dp_files for p in (load_yaml(f) or {}).get('providers') or []]
+    check(any((p.get('options') or {}).get('path') == '/var/lib/grafana/dashboards' for p in providers), 'grafana: a dashboard provider loads /var/lib/grafana/dashboards')
+    check(os.path.exists(os.path.join(dash_dir, os.path.basename(DASHBOARD))), f'grafana: {DASHBOARD} is in the mounted folder')
+    check(env_map(graf.get('environment')).get('GF_SECURITY_ADMIN_PASSWORD', '').startswith('${'), 'grafana: the admin password comes from the environment, not this file')
+
+    jaeger = services.get('jaeger', {})
+    check(str(env_map(jaeger.get('environment')).get('COLLECTOR_OTLP_ENABLED', '')).lower() == 'true', 'jaeger: OTLP receiver enabled')
+    for name in conveyor:
+        endpoint = default_of(env_map(services[name].get('environment')).get('OTEL_EXPORTER_OTLP_ENDPOINT', ''))
+        u = urlparse(endpoint)
+        check(u.hostname == 'jaeger' and u.port == 4318, f'{name}: OTEL_EXPORTER_OTLP_ENDPOINT is jaeger:4318 (OTLP over HTTP)', endpoint)
+    sdk = open('libs/telemetry/src/telemetry.sdk.ts', encoding='utf-8').read()
+    check('exporter-trace-otlp-http' in sdk and 'OTEL_EXPORTER_OTLP_ENDPOINT' in sdk, 'the services export OTLP over HTTP, to OTEL_EXPORTER_OTLP_ENDPOINT (libs/telemetry)')
+
+    check_dashboard(prom_ds[0].get('uid') if prom_ds else None)
+
+
+def check_dashboard(datasource_uid):
+    try:
+        dash = json.load(open(DASHBOARD, encoding='utf-8'))
+    except (OSError, ValueError) as e:
+        fail(f'{DASHBOARD}: {e}')
+        return
+    ok(f'{DASHBOARD} is valid JSON')
+    panels = [p for p in dash.get('panels') or [] if p.get('type') != 'row']
+    ids = [p.get('id') for p in dash.get('panels') or []]
+    check(len(ids) == len(set(ids)) and None not in ids, 'dashboard: every panel has a unique id')
+    var = [v for v in (dash.get('templating') or {}).get('list') or [] if v.get('type') == 'datasource']
+    check(len(var) == 1 and (var[0].get('current') or {}).get('value') == datasource_uid, 'dashboard: a datasource variable defaulting to the provisioned Prometheus')
+    check(all((p.get('datasource') or {}).get('uid') == '${' + var[0]['name'] + '}' for p in panels) if var else False, 'dashboard: every panel reads the datasource variable')
+    known = metric_names()
+    exprs = [t.get('expr', '') for p in panels for t in p.get('targets') or []]
+    used = {m for e in exprs for m in re.findall(r'\b(conveyor_[a-z_]+)', e)}
+    check(bool(exprs) and used <= known, 'dashboard: every series it queries is defined in libs/metrics', ', '.join(sorted(used - known)))
+    text = ' '.join(exprs)
+    for need, what in (
+        ('conveyor_queue_depth', 'queue depth per band'),
+        ('conveyor_jobs_finished_total', 'jobs by outcome'),
+        ('histogram_quantile', 'latency percentiles'),
+        ('conveyor_job_queue_wait_seconds_bucket', 'queue wait percentiles'),
+        ('conveyor_tokens_total', 'tokens'),
+        ('conveyor_provider_calls_total{outcome="error"}', 'provider errors'),
+        ('conveyor_open_streams', 'open streams'),
+        ('conveyor_webhook_deliveries_total', 'webhook outcomes'),
+    ):
+        check(need in text, f'dashboard: shows {what}')
+    for p in panels:
+        g = p.get('gridPos') or {}
+        check(0 <= g.get('x', -1) and g.get('x', 0) + g.get('w', 0) <= 24 and g.get('h', 0) > 0, f'dashboard panel "{p.get("title")}": fits the 24-column grid')
+
+
 def main(argv):
     if not argv:
         print(__doc__)
@@ -527,6 +731,8 @@ def main(argv):
         check_dockerfile()
     elif mode == 'compose':
         check_compose()
+    elif mode == 'observability':
+        check_observability()
     elif mode == 'chart':
         check_chart()
     elif mode == 'rendered':

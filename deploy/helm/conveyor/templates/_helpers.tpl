@@ -41,7 +41,7 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion | toString) }}
 {{- end }}
 
-{{/* The Secret holding BROKER_URL, DATABASE_URL, API_KEYS and WEBHOOK_SECRET_KEY: the user's own, or the one this chart creates. */}}
+{{/* The Secret holding BROKER_URL, DATABASE_URL, API_KEYS, WEBHOOK_SECRET_KEY and ADMIN_API_KEYS: the user's own, or the one this chart creates. */}}
 {{- define "conveyor.secretName" -}}
 {{- if .Values.secrets.existingSecret }}
 {{- .Values.secrets.existingSecret }}
@@ -63,6 +63,9 @@ app.kubernetes.io/component: {{ .component }}
 {{/* Fails the render early when neither an existingSecret nor the connection strings are given. */}}
 {{- define "conveyor.validateSecrets" -}}
 {{- if not .Values.secrets.existingSecret }}
+{{- if and .Values.inference.autoscaling.keda.enabled (eq .Values.inference.autoscaling.keda.source "rabbitmq") }}
+{{- $_ := required "secrets.rabbitmqManagementUrl is required for KEDA's RabbitMQ scaler (http://user:pass@host:15672/vhost) unless secrets.existingSecret is set" .Values.secrets.rabbitmqManagementUrl }}
+{{- end }}
 {{- $_ := required "secrets.brokerUrl is required (external RabbitMQ, amqp://user:pass@host:5672) unless secrets.existingSecret is set" .Values.secrets.brokerUrl }}
 {{- $_ := required "secrets.databaseUrl is required (external PostgreSQL, postgres://user:pass@host:5432/db) unless secrets.existingSecret is set" .Values.secrets.databaseUrl }}
 {{- $_ := required "secrets.apiKeys is required (token:tenant,...) unless secrets.existingSecret is set" .Values.secrets.apiKeys }}
@@ -94,19 +97,31 @@ app.kubernetes.io/component: {{ .component }}
       name: {{ include "conveyor.secretName" . }}
       key: {{ .Values.secrets.keys.webhookSecretKey }}
       optional: true
+{{- /* Optional: unset, the admin API (/v1/admin) accepts no key. */}}
+- name: ADMIN_API_KEYS
+  valueFrom:
+    secretKeyRef:
+      name: {{ include "conveyor.secretName" . }}
+      key: {{ .Values.secrets.keys.adminApiKeys }}
+      optional: true
 {{- end }}
 
 {{/*
 One Deployment for one Conveyor service.
 Usage: include "conveyor.deployment" (dict "root" $ "component" "inference" "svc" .Values.inference "env" (dict "WORKER_CONCURRENCY" "4"))
   Optional "portEnv": the variable the service reads its port from (default PORT; streaming: STREAMING_PORT).
-  svc.replicas, svc.port (optional: containerPort + portEnv), svc.probes.liveness/readiness (optional, HTTP GET on the port),
-  svc.autoscaling.enabled (optional: replicas left to the HPA), svc.env, svc.resources, svc.terminationGracePeriodSeconds.
+  svc.replicas, svc.port (optional: containerPort + portEnv), svc.probes.liveness/readiness (optional, HTTP GET on the
+  service's port, or on the ops listener's (metrics.port) for a service without one), svc.autoscaling.enabled or
+  svc.autoscaling.keda.enabled (optional: replicas left to the HPA or KEDA), svc.env, svc.resources,
+  svc.terminationGracePeriodSeconds. Every pod gets METRICS_PORT, its "metrics" containerPort and, with
+  metrics.scrapeAnnotations, the prometheus.io annotations.
 */}}
 {{- define "conveyor.deployment" -}}
 {{- $root := .root -}}
 {{- $svc := .svc -}}
 {{- $ctx := dict "root" $root "component" .component -}}
+{{- $autoscaled := and $svc.autoscaling (or $svc.autoscaling.enabled (dig "keda" "enabled" false $svc.autoscaling)) -}}
+{{- $probePort := ternary "http" "metrics" (not (empty $svc.port)) -}}
 apiVersion: apps/v1
 kind: Deployment
 metadata:
@@ -114,7 +129,7 @@ metadata:
   labels:
     {{- include "conveyor.labels" $ctx | nindent 4 }}
 spec:
-  {{- if not (and $svc.autoscaling $svc.autoscaling.enabled) }}
+  {{- if not $autoscaled }}
   replicas: {{ $svc.replicas }}
   {{- end }}
   revisionHistoryLimit: 5
@@ -130,6 +145,11 @@ spec:
         {{- end }}
       annotations:
         checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+        {{- if $root.Values.metrics.scrapeAnnotations }}
+        prometheus.io/scrape: "true"
+        prometheus.io/port: {{ $root.Values.metrics.port | quote }}
+        prometheus.io/path: /metrics
+        {{- end }}
         {{- if not $root.Values.secrets.existingSecret }}
         checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
         {{- end }}
@@ -161,6 +181,8 @@ spec:
             - name: {{ .portEnv | default "PORT" }}
               value: {{ $svc.port | toString | quote }}
             {{- end }}
+            - name: METRICS_PORT
+              value: {{ $root.Values.metrics.port | toString | quote }}
             {{- range $k, $v := .env }}
             - name: {{ $k }}
               value: {{ $v | toString | quote }}
@@ -170,25 +192,28 @@ spec:
               value: {{ $v | toString | quote }}
             {{- end }}
             {{- include "conveyor.secretEnv" $root | nindent 12 }}
-          {{- if $svc.port }}
           ports:
+            {{- if $svc.port }}
             - name: http
               containerPort: {{ $svc.port }}
               protocol: TCP
-          {{- end }}
-          {{- if and $svc.port $svc.probes }}
+            {{- end }}
+            - name: metrics
+              containerPort: {{ $root.Values.metrics.port }}
+              protocol: TCP
+          {{- if $svc.probes }}
           {{- with $svc.probes.liveness }}
           livenessProbe:
             httpGet:
               path: {{ .path }}
-              port: http
+              port: {{ $probePort }}
             {{- toYaml (omit . "path") | nindent 12 }}
           {{- end }}
           {{- with $svc.probes.readiness }}
           readinessProbe:
             httpGet:
               path: {{ .path }}
-              port: http
+              port: {{ $probePort }}
             {{- toYaml (omit . "path") | nindent 12 }}
           {{- end }}
           {{- end }}
