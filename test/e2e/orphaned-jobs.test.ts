@@ -26,9 +26,10 @@ async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolea
 const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern, 'g')) ?? []).length;
 
 /**
- * Orphaned rows: a job row committed by a gateway that died before the broker's confirm is re-published by the
- * sweep of another gateway replica and runs once; a copy of a job whose first message did exist (its confirm was
- * not recorded) is told apart by the worker and not run. Real processes on the real RabbitMQ and PostgreSQL of
+ * Refused and orphaned rows: a submit refused after the broker took its message never runs. A job row committed
+ * by a gateway that died before the broker's confirm is re-published by the sweep of another gateway replica and
+ * runs once; a copy of a job whose first message did exist (its confirm was not recorded) is told apart by the
+ * worker and not run. Real processes on the real RabbitMQ and PostgreSQL of
  * this machine, in a vhost and database of their own.
  */
 describe('orphaned jobs', () => {
@@ -36,6 +37,17 @@ describe('orphaned jobs', () => {
   let db: DataSource;
   let api: Api;
   const proxies: TcpProxy[] = [];
+  /** Another gateway replica, whose broker connection goes through a proxy the test controls (long heartbeats: only the test ends it). */
+  const gatewayBehindProxy = async (env: Record<string, string>) => {
+    const direct = new URL(cluster.env.BROKER_URL!);
+    const proxy = await TcpProxy.start({ host: direct.hostname, port: Number(direct.port || 5672) });
+    proxies.push(proxy);
+    const viaProxy = new URL(direct);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String(proxy.port);
+    const url = await cluster.addGateway({ BROKER_URL: viaProxy.toString(), BROKER_HEARTBEAT_S: '120', JOB_ORPHAN_AFTER_MS: '120000', ...env });
+    return { proxy, url, process: cluster.running('gateway').at(-1)! };
+  };
   const rows = (tag: string) => db.query<JobRow[]>(`SELECT id, status, starts, attempts, enqueued_at FROM jobs WHERE metadata->>'tag' = $1 ORDER BY id`, [tag]);
 
   beforeAll(async () => {
@@ -63,6 +75,39 @@ describe('orphaned jobs', () => {
     await Promise.all(proxies.map((p) => p.cut()));
     await db?.destroy();
     await cluster?.destroy();
+  });
+
+  // First, while no worker runs: the refused job's message must wait in the queue until after the 503.
+  it('a submit refused with 503 after the broker took its message (the confirm lost) never runs', async () => {
+    const tag = 'confirm-lost';
+    const victim = await gatewayBehindProxy({ BROKER_PUBLISH_TIMEOUT_MS: '1500' });
+    victim.proxy.muteReplies();
+    const res = await new Api(victim.url, CLUSTER_KEYS.alice).post('/v1/chat/completions', {
+      messages: [{ role: 'user', content: 'refused' }],
+      metadata: { tag },
+    });
+    expect(res.status).toBe(503);
+    // The refusing gateway removes the row it wrote; the message stays queued.
+    await eventually(
+      () => rows(tag),
+      (r) => r.length === 0,
+      10_000,
+      'refused row removed',
+    );
+    await victim.process.kill();
+
+    // A worker that connects now is handed the message first: it reads the row, finds none and runs nothing.
+    const worker = await cluster.addInference();
+    const refused = await eventually(
+      async () => worker.logs.match(/dead-lettering job\.requested \S*: job (\S+) has no row: it was never accepted/),
+      (m) => m !== null,
+      15_000,
+      'refused message dead-lettered',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    expect(count(worker.logs, new RegExp(`job ${refused![1]}`))).toBe(1);
+    expect(await rows(tag)).toEqual([]);
+    await worker.kill();
   });
 
   it('a job whose first message existed (its confirm unrecorded) is sent again but runs once', async () => {
@@ -110,20 +155,8 @@ describe('orphaned jobs', () => {
 
   it('a gateway killed between its committed row and the broker confirm: another replica re-publishes the job, which runs once', async () => {
     const tag = 'gateway-killed';
-    const direct = new URL(cluster.env.BROKER_URL!);
-    const proxy = await TcpProxy.start({ host: direct.hostname, port: Number(direct.port || 5672) });
-    proxies.push(proxy);
-    const viaProxy = new URL(direct);
-    viaProxy.hostname = '127.0.0.1';
-    viaProxy.port = String(proxy.port);
-    // The victim waits long for its confirm and its heartbeats, so that only the kill ends its submit.
-    const victimUrl = await cluster.addGateway({
-      BROKER_URL: viaProxy.toString(),
-      BROKER_HEARTBEAT_S: '120',
-      BROKER_PUBLISH_TIMEOUT_MS: '60000',
-      JOB_ORPHAN_AFTER_MS: '120000',
-    });
-    const victim = cluster.running('gateway').at(-1)!;
+    // The victim waits long for its confirm, so that only the kill ends its submit.
+    const { proxy, url: victimUrl, process: victim } = await gatewayBehindProxy({ BROKER_PUBLISH_TIMEOUT_MS: '60000' });
     proxy.stall();
     const submit = new Api(victimUrl, CLUSTER_KEYS.alice)
       .post('/v1/chat/completions', { messages: [{ role: 'user', content: 'orphan' }], metadata: { tag } })

@@ -52,6 +52,17 @@ export class TcpProxy {
     }
   }
 
+  /**
+   * Stops passing what the server sends back, leaving every connection open: what the clients send still arrives
+   * (a publish reaches the queue), but its confirm never comes back.
+   */
+  muteReplies(): void {
+    for (const [client, upstream] of this.pairs) {
+      upstream.unpipe(client);
+      upstream.pause();
+    }
+  }
+
   /** Drops every connection and refuses new ones: the server is "down". */
   async cut(): Promise<void> {
     const server = this.server;

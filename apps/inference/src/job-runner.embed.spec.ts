@@ -10,7 +10,7 @@ import { WatchedJobs } from './streaming/watched-jobs.registry';
 import type { EmbeddingRouteResult, ModelRouter } from './routing/model-router.service';
 
 const config = { worker: { id: 'w1' }, streaming: { coalesceMs: 0, coalesceChars: 256 }, broker: { retryMaxAttempts: 3 } } as unknown as ConveyorConfig;
-const ctx = { delivery: { retries: 0 } as Delivery, deliveryCount: 1, signal: new AbortController().signal } as unknown as DeliveryContext;
+const ctx = { delivery: { retries: 0, consumingSince: 0 } as Delivery, deliveryCount: 1, signal: new AbortController().signal } as unknown as DeliveryContext;
 const job: JobRequested = {
   job_id: uuidv7(),
   tenant_id: 't',

@@ -30,8 +30,9 @@ export class AmqpConsumerRegistry {
     return this.subscribe(`consumer of ${queue}`, async (channel, restart) => {
       const settlement = new AmqpSettlementChannel(channel);
       await channel.prefetch(prefetch);
+      const consumingSince = Date.now();
       const onMessage = (message: ConsumeMessage | null) => {
-        if (message) this.dispatch(deliveries.create(message, queue, settlement), onDelivery);
+        if (message) this.dispatch(deliveries.create(message, queue, settlement, consumingSince), onDelivery);
         else restart();
       };
       const { consumerTag } = await channel.consume(names.of(queue), onMessage, { noAck: false });
