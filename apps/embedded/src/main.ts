@@ -2,27 +2,6 @@
 import { startTelemetry } from '@conveyor/telemetry';
 startTelemetry('embedded');
 
-import { logStartFailure, stopOnSignals, useServiceLogger } from '@conveyor/bootstrap';
-import { loadConfig } from '@conveyor/config';
-import type { PinoNestLogger } from '@conveyor/telemetry';
-import { launchEmbedded } from './embedded.launcher';
-import { bannerOf } from './embedded.banner';
-import { embeddedSettingsKey } from './settings-key';
+import { runEmbedded } from './embedded.runner';
 
-let logger: PinoNestLogger | undefined;
-
-async function main(): Promise<void> {
-  const { config, note } = embeddedSettingsKey(loadConfig(process.env, { embedded: true }));
-  logger = useServiceLogger('embedded', config);
-  const system = await launchEmbedded(config, logger);
-  stopOnSignals(system);
-  // The banner is help for a person at a terminal: plain text there, one record (written whatever LOG_LEVEL says) in JSON.
-  const banner = bannerOf(system, config, note);
-  if (logger.format === 'pretty') process.stdout.write(`${banner}\n`);
-  else logger.announce(banner.trim(), 'Embedded');
-}
-
-main().catch((err: unknown) => {
-  logStartFailure(logger ?? useServiceLogger('embedded'), err);
-  process.exit(1);
-});
+void runEmbedded();
