@@ -3,12 +3,10 @@ import { isDeadLetterOf, type DeadLetter, type PoisonMessage } from './dead-lett
 /** Something that must end in `conveyor.dead`: a poison message, or the job that crashes its workers. */
 export interface DeadSubject {
   label: string;
-  /** Whether a dead letter is this subject's (the message itself, or what it led to). */
+  /** Whether a dead letter is this subject's. */
   matches(dead: DeadLetter): boolean;
   /** The queue whose consumer dead-letters it (`conveyor.jobs.` for any job shard). */
   deadFrom: string;
-  /** A job that runs (the never-accepted one): its own message may die too, on a redelivery after a kill. */
-  jobMessageId?: string;
 }
 
 export interface ExplainedDeadLetter {
@@ -23,8 +21,7 @@ export interface DeadLetterAudit {
   missing: string[];
   /**
    * Dead letters beyond one per subject, each explained by a worker kill: the same message dead-lettered again on
-   * a later delivery (its consumer was killed between the copy and the ack), or a running job's own message
-   * dead-lettered on a redelivery after the worker of its first run was killed.
+   * a later delivery (its consumer was killed between the copy and the ack).
    */
   afterKills: number;
 }
@@ -32,9 +29,8 @@ export interface DeadLetterAudit {
 export function poisonSubjects(poison: PoisonMessage[]): DeadSubject[] {
   return poison.map((p) => ({
     label: p.label,
-    matches: (d) => isDeadLetterOf(d, p) || (p.deadBodyHolds !== undefined && d.messageId === p.label),
+    matches: (d) => isDeadLetterOf(d, p),
     deadFrom: p.deadFrom,
-    ...(p.deadBodyHolds !== undefined && { jobMessageId: p.label }),
   }));
 }
 
@@ -56,7 +52,6 @@ export function explainDeadLetters(dead: DeadLetter[], subjects: DeadSubject[], 
     const mine = dead.filter((d) => !claimed.has(d) && subject.matches(d)).sort((a, b) => delivery(a) - delivery(b));
     mine.forEach((d) => claimed.add(d));
     const own = mine.filter((d) => from(d, subject.deadFrom));
-    const jobMessage = mine.filter((d) => subject.jobMessageId !== undefined && d.messageId === subject.jobMessageId && from(d, 'conveyor.jobs.'));
     let previous: DeadLetter | null = null;
     for (const d of own) {
       const by = `by ${d.sourceQueue}${d.deadOnDelivery === null ? '' : ` on delivery ${d.deadOnDelivery}`}: ${d.reason}`;
@@ -67,17 +62,8 @@ export function explainDeadLetters(dead: DeadLetter[], subjects: DeadSubject[], 
       } else unexplained.push(d);
       previous = d;
     }
-    for (const d of jobMessage) {
-      if (workerKills > 0 && delivery(d) >= 2) {
-        explained.push({
-          subject: subject.label,
-          why: `its job message, redelivered after its worker was killed, dead-lettered by ${d.sourceQueue}: ${d.reason}`,
-        });
-        if (own.length > 0 || d !== jobMessage[0]) afterKills++;
-      } else unexplained.push(d);
-    }
-    unexplained.push(...mine.filter((d) => !own.includes(d) && !jobMessage.includes(d)));
-    if (own.length === 0 && jobMessage.length === 0) missing.push(subject.label);
+    unexplained.push(...mine.filter((d) => !own.includes(d)));
+    if (own.length === 0) missing.push(subject.label);
   }
   unexplained.push(...dead.filter((d) => !claimed.has(d)));
   return { explained, unexplained, missing, afterKills };

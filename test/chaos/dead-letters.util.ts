@@ -11,16 +11,11 @@ export interface PoisonMessage {
   body: string;
   /** The queue whose consumer dead-letters it (`conveyor.jobs.` for any job shard). */
   deadFrom: string;
-  /**
-   * Where the dead letter is another message than the poison itself (a job that runs, whose outcome is the one
-   * dead-lettered), a text its body holds; otherwise it is recognised by its message id, the label.
-   */
-  deadBodyHolds?: string;
 }
 
-/** Whether a dead letter is (one copy of) the poison message's, or of what it led to. */
+/** Whether a dead letter is (one copy of) the poison message, which carries its label as its message id. */
 export function isDeadLetterOf(dead: DeadLetter, poison: PoisonMessage): boolean {
-  return poison.deadBodyHolds ? dead.body.includes(poison.deadBodyHolds) : dead.messageId === poison.label;
+  return dead.messageId === poison.label;
 }
 
 /** The poison set: malformed, invalid, unknown and never-accepted job messages, an invalid terminal event and outcome. */
@@ -38,25 +33,22 @@ export function poisonMessages(): PoisonMessage[] {
     job('job body not JSON', 'job.requested', '{"job_id": "unterminated'),
     job('job fails the schema', 'job.requested', JSON.stringify({ job_id: 'not-a-uuid', tenant_id: '', messages: [] })),
     job('unknown message type', 'job.exploded', JSON.stringify({ job_id: randomUUID() })),
-    // Workers read no row before a first run: it runs, and persistence dead-letters its outcome (no row to write).
-    {
-      ...job(
-        'job that was never accepted (no row)',
-        'job.requested',
-        JSON.stringify({
-          job_id: ghost,
-          tenant_id: 'tenant-alice',
-          model: 'fast',
-          priority: 'normal',
-          shard: 0,
-          messages: [{ role: 'user', content: 'ghost' }],
-          params: {},
-          created_at: new Date().toISOString(),
-        }),
-      ),
-      deadFrom: 'conveyor.persistence',
-      deadBodyHolds: ghost,
-    },
+    // Older than the publish timeout, so its gateway may have given up on it (answered 503, removed the row): the
+    // worker reads the row before running it, finds none and dead-letters the message without a provider call.
+    job(
+      'job that was never accepted (no row)',
+      'job.requested',
+      JSON.stringify({
+        job_id: ghost,
+        tenant_id: 'tenant-alice',
+        model: 'fast',
+        priority: 'normal',
+        shard: 0,
+        messages: [{ role: 'user', content: 'ghost' }],
+        params: {},
+        created_at: new Date(Date.now() - 10 * 60_000).toISOString(),
+      }),
+    ),
     // A terminal event is bound to conveyor.notification alone (persistence publishes them; it consumes outcomes).
     {
       label: 'terminal event fails the schema',
