@@ -3,24 +3,37 @@ import type { StreamLease, TenantQuotaStore, WindowVerdict } from './tenant-quot
 
 /**
  * TenantQuotaStore on PostgreSQL, the state every gateway and streaming replica already shares with transactions
- * (RabbitMQ has no counters, and a replica's memory is not shared). A lease is counted and inserted under a
+ * (RabbitMQ has no counters, and a replica's memory is not shared). Leases are counted and inserted under a
  * transaction-scoped advisory lock per tenant: under READ COMMITTED a conditional INSERT alone would let two
  * replicas both see a count below the cap. Window counters need no lock: the upsert's row lock serialises them.
  */
 export class PostgresTenantQuotaStore implements TenantQuotaStore {
   constructor(private readonly db: PostgresClient) {}
 
-  acquireStreamLease(lease: StreamLease, cap: number): Promise<boolean> {
+  acquireStreamLeases(leases: readonly StreamLease[], cap: number): Promise<boolean[]> {
+    if (leases.length === 0) return Promise.resolve([]);
+    const tenants = [...new Set(leases.map((l) => l.tenantId))].sort();
     return this.db.transaction(async (tx) => {
-      await tx.rows(`SELECT pg_advisory_xact_lock(hashtext('conveyor.stream_leases'), hashtext($1))`, [lease.tenantId]);
-      await tx.count('DELETE FROM stream_leases WHERE tenant_id = $1 AND expires_at <= now()', [lease.tenantId]);
-      const inserted = await tx.count(
-        `INSERT INTO stream_leases (id, tenant_id, holder, expires_at)
-         SELECT $1, $2, $3, now() + $4 * interval '1 millisecond'
-         WHERE (SELECT count(*) FROM stream_leases WHERE tenant_id = $2) < $5`,
-        [lease.id, lease.tenantId, lease.holder, lease.ttlMs, cap],
+      // One lock per tenant, taken in a fixed order so two replicas' batches cannot deadlock.
+      for (const tenant of tenants) await tx.rows(`SELECT pg_advisory_xact_lock(hashtext('conveyor.stream_leases'), hashtext($1))`, [tenant]);
+      await tx.count('DELETE FROM stream_leases WHERE tenant_id = ANY($1::text[]) AND expires_at <= now()', [tenants]);
+      // A statement after the locks: its snapshot holds every lease committed before them.
+      const granted = await tx.rows<{ id: string }>(
+        `WITH wanted AS (
+           SELECT w.*, row_number() OVER (PARTITION BY w.tenant_id ORDER BY w.ord) AS nth
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[]) WITH ORDINALITY AS w(id, tenant_id, holder, ttl_ms, ord)
+         ), held AS (
+           SELECT tenant_id, count(*) AS n FROM stream_leases WHERE tenant_id = ANY($2::text[]) GROUP BY tenant_id
+         )
+         INSERT INTO stream_leases (id, tenant_id, holder, expires_at)
+         SELECT w.id, w.tenant_id, w.holder, now() + w.ttl_ms * interval '1 millisecond'
+           FROM wanted w LEFT JOIN held h ON h.tenant_id = w.tenant_id
+          WHERE coalesce(h.n, 0) + w.nth <= $5
+         RETURNING id`,
+        [leases.map((l) => l.id), leases.map((l) => l.tenantId), leases.map((l) => l.holder), leases.map((l) => l.ttlMs), cap],
       );
-      return inserted === 1;
+      const ids = new Set(granted.map((r) => r.id));
+      return leases.map((l) => ids.has(l.id));
     });
   }
 

@@ -15,8 +15,11 @@ export type WindowVerdict = { allowed: true } | { allowed: false; retryAfterS: n
  * counted per fixed window. Each check and its claim are one atomic step, so replicas racing cannot overshoot.
  */
 export interface TenantQuotaStore {
-  /** Takes a stream slot if the tenant holds fewer than `cap` live leases; false when it is at the cap. */
-  acquireStreamLease(lease: StreamLease, cap: number): Promise<boolean>;
+  /**
+   * Takes a stream slot for each lease while its tenant holds fewer than `cap` live leases, in order: one answer
+   * per lease (false for those past the cap). Many opens at once are one call, so they queue once, not each.
+   */
+  acquireStreamLeases(leases: readonly StreamLease[], cap: number): Promise<boolean[]>;
   /** Pushes the expiry of these leases `ttlMs` into the future (the holder's heartbeat). */
   renewStreamLeases(ids: readonly string[], ttlMs: number): Promise<void>;
   releaseStreamLeases(ids: readonly string[]): Promise<void>;

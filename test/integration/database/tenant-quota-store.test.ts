@@ -19,31 +19,54 @@ describe('PostgresTenantQuotaStore (two pools, as two replicas)', () => {
   afterAll(() => Promise.all(pools.map((ds) => ds.destroy())));
 
   const lease = (tenantId: string, ttlMs = 60_000) => ({ id: randomUUID(), tenantId, holder: 'test', ttlMs });
+  const acquire = async (store: PostgresTenantQuotaStore, l: ReturnType<typeof lease>, cap: number) => (await store.acquireStreamLeases([l], cap))[0];
   const live = async (tenantId: string) =>
     Number((await pools[0]!.query('SELECT count(*) AS n FROM stream_leases WHERE tenant_id = $1 AND expires_at > now()', [tenantId]))[0].n);
 
   it('grants exactly the cap when many claims race on both replicas', async () => {
     const tenant = uniqueTenant();
-    const granted = await Promise.all(Array.from({ length: 24 }, (_, i) => stores[i % 2]!.acquireStreamLease(lease(tenant), 5)));
+    const granted = await Promise.all(Array.from({ length: 24 }, (_, i) => acquire(stores[i % 2]!, lease(tenant), 5)));
     expect(granted.filter(Boolean)).toHaveLength(5);
     expect(await live(tenant)).toBe(5);
-    expect(await stores[0]!.acquireStreamLease(lease(uniqueTenant()), 5)).toBe(true); // another tenant is not affected
+    expect(await acquire(stores[0]!, lease(uniqueTenant()), 5)).toBe(true); // another tenant is not affected
+  });
+
+  it("grants a batch's claims in order while each tenant has room, one answer per claim", async () => {
+    const [a, b] = [uniqueTenant(), uniqueTenant()];
+    expect(await stores[0]!.acquireStreamLeases([lease(a), lease(b), lease(a), lease(a), lease(b), lease(a)], 3)).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]);
+    expect(await stores[1]!.acquireStreamLeases([lease(b), lease(a), lease(b)], 3)).toEqual([true, false, false]);
+    expect([await live(a), await live(b)]).toEqual([3, 3]);
+  });
+
+  it('grants exactly the cap per tenant when batches race on both replicas', async () => {
+    const [a, b] = [uniqueTenant(), uniqueTenant()];
+    const batch = () => Array.from({ length: 10 }, (_, i) => lease(i % 2 ? a : b));
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => stores[i % 2]!.acquireStreamLeases(batch(), 7)));
+    expect(answers.flat().filter(Boolean)).toHaveLength(14);
+    expect([await live(a), await live(b)]).toEqual([7, 7]);
   });
 
   it('frees a slot on release, and lets a lease that was not renewed lapse', async () => {
     const tenant = uniqueTenant();
     const held = [lease(tenant, 1_000), lease(tenant, 1_000)];
-    for (const l of held) expect(await stores[0]!.acquireStreamLease(l, 2)).toBe(true);
-    expect(await stores[1]!.acquireStreamLease(lease(tenant), 2)).toBe(false);
+    for (const l of held) expect(await acquire(stores[0]!, l, 2)).toBe(true);
+    expect(await acquire(stores[1]!, lease(tenant), 2)).toBe(false);
     await stores[0]!.releaseStreamLeases([held[0]!.id]);
     const third = lease(tenant, 1_000);
-    expect(await stores[1]!.acquireStreamLease(third, 2)).toBe(true);
+    expect(await acquire(stores[1]!, third, 2)).toBe(true);
     // Renewed, `third` outlives its first TTL; `held[1]`, not renewed, lapses and its slot is taken again.
     await new Promise((r) => setTimeout(r, 600));
     await stores[1]!.renewStreamLeases([third.id], 1_000);
     await new Promise((r) => setTimeout(r, 600));
-    expect(await stores[0]!.acquireStreamLease(lease(tenant), 2)).toBe(true);
-    expect(await stores[0]!.acquireStreamLease(lease(tenant), 2)).toBe(false);
+    expect(await acquire(stores[0]!, lease(tenant), 2)).toBe(true);
+    expect(await acquire(stores[0]!, lease(tenant), 2)).toBe(false);
   });
 
   it('counts a windowed action exactly up to its limit across replicas, and says when the window ends', async () => {
