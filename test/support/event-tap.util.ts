@@ -29,12 +29,15 @@ export class EventTap {
       queue,
       (msg) => {
         if (!msg) return;
-        tap.events.push({
-          type: String(msg.properties.type),
-          routingKey: msg.fields.routingKey,
-          payload: JSON.parse(msg.content.toString()),
-          headers: msg.properties.headers ?? {},
-        });
+        const type = String(msg.properties.type);
+        const payload = JSON.parse(msg.content.toString());
+        const headers = msg.properties.headers ?? {};
+        // Several jobs' chunks in one message: tapped as the job.delta of each, as a streaming replica hears them.
+        if (type === 'job.deltas') {
+          for (const chunk of payload.chunks) tap.events.push({ type: 'job.delta', routingKey: `job.delta.${chunk.job_id}`, payload: chunk, headers });
+          return;
+        }
+        tap.events.push({ type, routingKey: msg.fields.routingKey, payload, headers });
       },
       { noAck: true },
     );

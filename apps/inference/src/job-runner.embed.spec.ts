@@ -9,7 +9,11 @@ import { JobRunner } from './job-runner.service';
 import { WatchedJobs } from './streaming/watched-jobs.registry';
 import type { EmbeddingRouteResult, ModelRouter } from './routing/model-router.service';
 
-const config = { worker: { id: 'w1' }, streaming: { coalesceMs: 0, coalesceChars: 256 }, broker: { retryMaxAttempts: 3 } } as unknown as ConveyorConfig;
+const config = {
+  worker: { id: 'w1' },
+  streaming: { coalesceMs: 0, coalesceChars: 256, batchMs: 0 },
+  broker: { retryMaxAttempts: 3 },
+} as unknown as ConveyorConfig;
 const ctx = { delivery: { retries: 0, consumingSince: 0 } as Delivery, deliveryCount: 1, signal: new AbortController().signal } as unknown as DeliveryContext;
 const job: JobRequested = {
   job_id: uuidv7(),

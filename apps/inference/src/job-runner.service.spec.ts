@@ -78,7 +78,7 @@ function gatedRouter(onStart: () => void) {
 
 const config = {
   worker: { id: 'w1' },
-  streaming: { coalesceMs: 0, coalesceChars: 256 },
+  streaming: { coalesceMs: 0, coalesceChars: 256, batchMs: 0 },
   broker: { retryMaxAttempts: 3, publishTimeoutMs: 5_000 },
 } as unknown as ConveyorConfig;
 /** A first delivery must not read the row: the hot path has no per-job read. */

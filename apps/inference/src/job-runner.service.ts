@@ -24,6 +24,7 @@ import { StartedHereRegistry } from './republish/started-here.registry';
 import { mayBeRefusedSubmission } from './republish/unconfirmed-publish.rule';
 import { ModelRouter, RoutingError, type RouteResult } from './routing/model-router.service';
 import { DeltaCoalescer } from './streaming/delta-coalescer';
+import { DeltaOutbox } from './streaming/delta-outbox';
 import { WatchedJobs } from './streaming/watched-jobs.registry';
 
 const END_OF: Record<JobOutcome['type'], JobEnd> = {
@@ -50,6 +51,8 @@ export class JobRunner implements BatchMemberRunner {
   private readonly logger = new Logger(JobRunner.name);
   private readonly policy: BatchPolicy;
   private readonly batcher: JobBatcher;
+  /** Every job's chunks, gathered into fewer messages (STREAM_BATCH_MS). */
+  private readonly outbox: DeltaOutbox;
 
   constructor(
     private readonly router: ModelRouter,
@@ -65,6 +68,7 @@ export class JobRunner implements BatchMemberRunner {
     @Optional() private readonly copySettleMs: number = COPY_SETTLE_MS,
   ) {
     this.policy = new BatchPolicy(config.batching);
+    this.outbox = new DeltaOutbox(publisher, config.streaming.batchMs);
     this.batcher = new JobBatcher({ config, router, publisher, cancellations, tombstones, watched, members: this });
   }
 
@@ -190,10 +194,10 @@ export class JobRunner implements BatchMemberRunner {
     const { coalesceMs, coalesceChars } = this.config.streaming;
     // Chunks flow only while someone watches the text (from the start, or from a `job.watch` heard later); a job
     // nobody streams costs no chunk messages and no chunk rows, and its result carries the text.
-    const chunks = new DeltaCoalescer({ maxDelayMs: coalesceMs, maxChars: coalesceChars, live: job.stream === true }, (content, seq) => {
-      // Deltas are transient: a lost one is recovered from the final text, never worth holding up generation.
-      this.publisher.publish('job.delta', { job_id: job.job_id, tenant_id: job.tenant_id, attempt, seq, content }).catch(() => undefined);
-    });
+    // Deltas are transient: a lost one is recovered from the final text, never worth holding up generation.
+    const chunks = new DeltaCoalescer({ maxDelayMs: coalesceMs, maxChars: coalesceChars, live: job.stream === true }, (content, seq) =>
+      this.outbox.add({ job_id: job.job_id, tenant_id: job.tenant_id, attempt, seq, content }),
+    );
     if (this.watched.begin(job.job_id, () => chunks.goLive())) chunks.goLive();
     let routed: RouteResult;
     try {
@@ -355,6 +359,7 @@ export class JobRunner implements BatchMemberRunner {
    * counted once the broker has it; `runStart` is when the run began, for a job that ran on its own.
    */
   private async end(job: JobRequested, outcome: Omit<JobOutcome, 'reply_to'>, runStart?: number): Promise<void> {
+    this.outbox.flush();
     await this.publisher.publish('job.outcome', { ...outcome, ...(job.reply_to && { reply_to: job.reply_to }) } as JobOutcome);
     this.metrics.finished(END_OF[outcome.type], job.model, job.priority, runStart === undefined ? undefined : (Date.now() - runStart) / 1000);
   }

@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { MessageTypes, type JobDelta } from '@conveyor/contracts';
+import { MessageTypes, type JobDelta, type JobDeltas } from '@conveyor/contracts';
 import { JOB_CHUNK_STORE, type JobChunk, type JobChunkStore } from '@conveyor/database';
 import { OnMessage } from '@conveyor/messaging';
 
@@ -23,8 +23,21 @@ export class JobDeltasHandler implements OnModuleDestroy {
 
   @OnMessage('persistence', MessageTypes.JobDelta)
   delta(@Payload() event: JobDelta): Promise<void> {
+    return this.store([event]);
+  }
+
+  /** Several jobs' chunks in one message (a worker's gathering window): all in one batch, acked together. */
+  @OnMessage('persistence', MessageTypes.JobDeltas)
+  deltas(@Payload() event: JobDeltas): Promise<void> {
+    return this.store(event.chunks);
+  }
+
+  private store(events: readonly JobDelta[]): Promise<void> {
     return new Promise<void>((done) => {
-      this.pending.push({ chunk: { jobId: event.job_id, attempt: event.attempt, seq: event.seq, content: event.content }, done });
+      events.forEach((e, i) => {
+        const chunk = { jobId: e.job_id, attempt: e.attempt, seq: e.seq, content: e.content };
+        this.pending.push({ chunk, done: i === events.length - 1 ? done : () => undefined });
+      });
       this.timer ??= setTimeout(() => void this.write(), BATCH_WINDOW_MS);
     });
   }

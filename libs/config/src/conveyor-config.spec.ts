@@ -40,6 +40,7 @@ describe('loadConfig', () => {
             port: 8001,
             coalesceMs: 30,
             coalesceChars: 256,
+            batchMs: 5,
             heartbeatMs: 15_000,
             clientBufferBytes: 1_048_576,
             perTenant: 50,

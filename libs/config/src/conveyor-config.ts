@@ -46,6 +46,8 @@ export interface ConveyorConfig {
     /** A worker publishes its buffered deltas as one `job.delta` after this long, or sooner at `coalesceChars`. */
     coalesceMs: number;
     coalesceChars: number;
+    /** A worker gathers the chunks of all its jobs into one message per this many ms (0: each chunk on its own). */
+    batchMs: number;
     /** An SSE `:` comment this often keeps proxies (nginx: 60 s) from closing an idle stream. */
     heartbeatMs: number;
     /** A client whose socket has more than this queued is disconnected (it resumes) rather than buffered without bound. */
@@ -275,6 +277,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       port: e.STREAMING_PORT,
       coalesceMs: e.STREAM_COALESCE_MS,
       coalesceChars: e.STREAM_COALESCE_CHARS,
+      batchMs: e.STREAM_BATCH_MS,
       heartbeatMs: e.STREAM_HEARTBEAT_MS,
       clientBufferBytes: e.STREAM_CLIENT_BUFFER_BYTES,
       standingMs: e.STREAM_STANDING_MS,

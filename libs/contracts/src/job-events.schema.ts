@@ -70,6 +70,18 @@ export const JobDeltaSchema = z.object({
   content: z.string(),
 });
 
+/** The most chunks one `job.deltas` carries: each adds a routing key to its CC header, which must stay small. */
+export const MAX_CHUNKS_PER_MESSAGE = 128;
+
+/**
+ * Chunks of several jobs in one message, as a worker running many streamed jobs sends them: one broker message per
+ * gathering window instead of one per chunk. It is routed by every job it carries (the first key and CC), so each
+ * queue bound to any of them takes one copy.
+ */
+export const JobDeltasSchema = z.object({
+  chunks: z.array(JobDeltaSchema).min(1).max(MAX_CHUNKS_PER_MESSAGE),
+});
+
 /**
  * A finished completion. `content` is the text ('' when the model only called tools); `tool_calls` holds the calls,
  * in OpenAI's shape whatever the provider. `usage_estimated` is true when the upstream reported no usage and it
@@ -150,6 +162,7 @@ export type JobRequested = z.infer<typeof JobRequestedSchema>;
 export type JobOutcome = z.infer<typeof JobOutcomeSchema>;
 export type JobStarted = z.infer<typeof JobStartedSchema>;
 export type JobDelta = z.infer<typeof JobDeltaSchema>;
+export type JobDeltas = z.infer<typeof JobDeltasSchema>;
 export type JobResult = z.infer<typeof JobResultSchema>;
 export type JobCompleted = z.infer<typeof JobCompletedSchema>;
 export type JobFailed = z.infer<typeof JobFailedSchema>;

@@ -1,4 +1,5 @@
-import { isMessageType, MESSAGE_SCHEMAS, MessageTypes, parseMessage, routingKeyOf, type MessagePayload, type MessageType } from './routing-keys';
+import { MAX_CHUNKS_PER_MESSAGE } from './job-events.schema';
+import { isMessageType, jobDeltasCc, MESSAGE_SCHEMAS, MessageTypes, parseMessage, routingKeyOf, type MessagePayload, type MessageType } from './routing-keys';
 
 const JOB_ID = '0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7b';
 const AT = '2025-01-02T03:04:05.678Z';
@@ -20,6 +21,7 @@ const valid: { [T in MessageType]: MessagePayload<T> } = {
   },
   'job.started': { job_id: JOB_ID, tenant_id: 'tenant-alice', attempt: 1, worker_id: 'worker-1', started_at: AT },
   'job.delta': { job_id: JOB_ID, tenant_id: 'tenant-alice', attempt: 1, seq: 0, content: 'Hel' },
+  'job.deltas': { chunks: [{ job_id: JOB_ID, tenant_id: 'tenant-alice', attempt: 1, seq: 3, content: 'lo' }] },
   'job.completed': {
     job_id: JOB_ID,
     tenant_id: 'tenant-alice',
@@ -93,6 +95,25 @@ describe('routingKeyOf', () => {
 
   it('routes webhook.endpoints_changed by type alone: a tenant id may hold dots', () => {
     expect(routingKeyOf('webhook.endpoints_changed', { tenant_id: 'acme.eu' })).toBe('webhook.endpoints_changed.tenant');
+  });
+});
+
+describe('job.deltas', () => {
+  const chunk = (jobId: string, seq: number) => ({ job_id: jobId, tenant_id: 't', attempt: 1, seq, content: 'x' });
+  const OTHER = '0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7c';
+  const THIRD = '0190a5b2-7c3d-7e4f-8a1b-2c3d4e5f6a7d';
+
+  it('is routed by its first job, with one CC key for each other job it carries, each once', () => {
+    const payload = { chunks: [chunk(JOB_ID, 0), chunk(OTHER, 4), chunk(JOB_ID, 1), chunk(THIRD, 0), chunk(OTHER, 5)] };
+    expect(routingKeyOf('job.deltas', payload)).toBe(`job.deltas.${JOB_ID}`);
+    expect(jobDeltasCc(payload)).toEqual([`job.deltas.${OTHER}`, `job.deltas.${THIRD}`]);
+    expect(jobDeltasCc({ chunks: [chunk(JOB_ID, 0), chunk(JOB_ID, 1)] })).toEqual([]);
+  });
+
+  it(`carries 1 to ${MAX_CHUNKS_PER_MESSAGE} chunks`, () => {
+    expect(parseMessage('job.deltas', { chunks: [] }).ok).toBe(false);
+    expect(parseMessage('job.deltas', { chunks: Array.from({ length: MAX_CHUNKS_PER_MESSAGE }, (_, i) => chunk(JOB_ID, i)) }).ok).toBe(true);
+    expect(parseMessage('job.deltas', { chunks: Array.from({ length: MAX_CHUNKS_PER_MESSAGE + 1 }, (_, i) => chunk(JOB_ID, i)) }).ok).toBe(false);
   });
 });
 

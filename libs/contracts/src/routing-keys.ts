@@ -3,6 +3,7 @@ import {
   JobCancelledSchema,
   JobCompletedSchema,
   JobDeltaSchema,
+  JobDeltasSchema,
   JobExpiredSchema,
   JobFailedSchema,
   JobOutcomeSchema,
@@ -23,6 +24,7 @@ export const MESSAGE_SCHEMAS = {
   'job.requested': JobRequestedSchema,
   'job.started': JobStartedSchema,
   'job.delta': JobDeltaSchema,
+  'job.deltas': JobDeltasSchema,
   'job.completed': JobCompletedSchema,
   'job.failed': JobFailedSchema,
   'job.cancelled': JobCancelledSchema,
@@ -45,6 +47,7 @@ export const MessageTypes = {
   JobRequested: 'job.requested',
   JobStarted: 'job.started',
   JobDelta: 'job.delta',
+  JobDeltas: 'job.deltas',
   JobCompleted: 'job.completed',
   JobFailed: 'job.failed',
   JobCancelled: 'job.cancelled',
@@ -91,7 +94,15 @@ export function routingKeyOf<T extends MessageType>(type: T, payload: MessagePay
   if (type === 'tenant.settings_changed') return type;
   if (type === 'access.changed') return `${type}.${(payload as MessagePayload<'access.changed'>).key_id ?? 'tenant'}`;
   if (type === 'worker.heartbeat') return `${type}.${routingWord((payload as MessagePayload<'worker.heartbeat'>).worker_id)}`;
+  if (type === 'job.deltas') return `${type}.${(payload as MessagePayload<'job.deltas'>).chunks[0]!.job_id}`;
   return `${type}.${(payload as { job_id: string }).job_id}`;
+}
+
+/** The CC keys of a `job.deltas`: one per job it carries besides the first, whose key is the routing key. */
+export function jobDeltasCc(payload: MessagePayload<'job.deltas'>): string[] {
+  const first = payload.chunks[0]!.job_id;
+  const others = new Set(payload.chunks.map((c) => c.job_id).filter((id) => id !== first));
+  return [...others].map((id) => `job.deltas.${id}`);
 }
 
 /** One routing-key word from any id: only letters, digits, `_` and `-` (a dot would split it). */

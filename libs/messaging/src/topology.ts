@@ -108,10 +108,11 @@ export const PERSISTENCE_DEAD_LETTER_QUEUE = 'conveyor.persistence.dead';
  */
 export const WEBHOOK_QUEUE = 'conveyor.webhooks';
 /**
- * Every job's text chunks (`job.delta.*`), which persistence batches into `job_chunks` so late and resuming
- * stream subscribers can replay them, and the transient `job.started.*` that mark a job running. A classic queue
- * of transient messages: they are short-lived and replaceable (the job's final result is the source of truth), so
- * replicating and fsyncing each one, as a quorum queue does, would cost far more than losing one.
+ * Every job's text chunks (`job.delta.*`, and `job.deltas.*` carrying several jobs' chunks), which persistence
+ * batches into `job_chunks` so late and resuming stream subscribers can replay them, and the transient
+ * `job.started.*` that mark a job running. A classic queue of transient messages: they are short-lived and
+ * replaceable (the job's final result is the source of truth), so replicating and fsyncing each one, as a quorum
+ * queue does, would cost far more than losing one.
  */
 export const DELTAS_QUEUE = 'conveyor.persistence.deltas';
 
@@ -162,7 +163,7 @@ export function consumerGroups(options: TopologyOptions): Record<ConsumerGroupNa
     persistence: {
       mode: 'queue',
       queues: [PERSISTENCE_QUEUE, PERSISTENCE_DEAD_LETTER_QUEUE, DELTAS_QUEUE],
-      types: ['job.outcome', 'job.started', 'job.delta', 'job.requested'],
+      types: ['job.outcome', 'job.started', 'job.delta', 'job.deltas', 'job.requested'],
     },
     notification: { mode: 'queue', queues: [NOTIFICATION_QUEUE, WEBHOOK_QUEUE], types: [...terminal, 'webhook.delivery'] },
   };
@@ -192,6 +193,7 @@ export function queueSpecs(options: TopologyOptions): QueueSpec[] {
       name: DELTAS_QUEUE,
       bindings: [
         [Exchanges.events, allOfType('job.delta')],
+        [Exchanges.events, allOfType('job.deltas')],
         [Exchanges.events, allOfType('job.started')],
       ],
       deliveryLimit: false,

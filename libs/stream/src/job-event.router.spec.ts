@@ -1,6 +1,6 @@
 import { allOfType } from '@conveyor/contracts';
 import { Exchanges, InProcessBrokerClient, MessagePublisher, type Subscription } from '@conveyor/messaging';
-import { JobEventRouter } from './job-event.router';
+import { JobEventRouter, type JobEvent } from './job-event.router';
 
 const JOB = '01960000-0000-7000-8000-0000000000a1';
 const started = { job_id: JOB, tenant_id: 't', attempt: 1, worker_id: 'w', started_at: '2026-01-01T00:00:00.000Z' };
@@ -60,6 +60,26 @@ describe('JobEventRouter and the workers’ job.watch (in-process broker)', () =
     await settle();
     expect(watches).toEqual([]);
     await release();
+  });
+
+  it("relays each chunk of a several-jobs job.deltas to its own job's watchers, and the unwatched jobs' to nobody", async () => {
+    const OTHER = '01960000-0000-7000-8000-0000000000a2';
+    const UNWATCHED = '01960000-0000-7000-8000-0000000000a3';
+    const heard: Array<[string, number]> = [];
+    const record = (event: JobEvent) => {
+      if (event.type === 'job.delta') heard.push([event.payload.job_id, event.payload.seq]);
+    };
+    const releases = [await router.watch(JOB, record), await router.watch(OTHER, record)];
+    const chunk = (jobId: string, seq: number) => ({ job_id: jobId, tenant_id: 't', attempt: 1, seq, content: `${seq}` });
+    const chunks = [chunk(UNWATCHED, 0), chunk(JOB, 0), chunk(OTHER, 0), chunk(JOB, 1)];
+    await publisher.publish('job.deltas', { chunks }, { cc: [`job.deltas.${JOB}`, `job.deltas.${OTHER}`] });
+    await settle();
+    expect(heard).toEqual([
+      [JOB, 0],
+      [OTHER, 0],
+      [JOB, 1],
+    ]);
+    await Promise.all(releases.map((release) => release()));
   });
 
   it('counts text watchers: the job stays watched until the last one leaves', async () => {

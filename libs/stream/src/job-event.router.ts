@@ -6,6 +6,7 @@ import { JobBindingsRegistry } from './job-bindings.registry';
 type JobEventType = Exclude<
   MessageType,
   | 'job.requested'
+  | 'job.deltas'
   | 'job.outcome'
   | 'job.cancel_requested'
   | 'job.watch'
@@ -62,6 +63,10 @@ export class JobEventRouter implements OnModuleInit, OnApplicationShutdown {
     const handlers: ListenerHandlers = {
       'job.started': relay('job.started'),
       'job.delta': relay('job.delta'),
+      // Several jobs' chunks in one message (routed here by any job this replica watches): each to its own watchers.
+      'job.deltas': ({ chunks }: MessagePayload<'job.deltas'>) => {
+        for (const chunk of chunks) this.dispatch({ type: 'job.delta', payload: chunk });
+      },
       'job.completed': relay('job.completed'),
       'job.failed': relay('job.failed'),
       'job.cancelled': relay('job.cancelled'),
