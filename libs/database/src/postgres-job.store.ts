@@ -39,6 +39,21 @@ export class PostgresJobStore implements JobStore {
    */
   private readonly enqueued = new WriteBatcher<string>((ids) => this.markEnqueuedMany(ids), { maxBatch: 1_024, maxInFlight: 2, lingerMs: ENQUEUED_LINGER_MS });
 
+  /**
+   * A worker's reads of the jobs it was handed, made together: one query for every read of the same moment (a
+   * worker taking a backlog reads each job it may have been refused, see the inference job runner).
+   */
+  private readonly runStates = new WriteBatcher<string, { status: JobStatus; starts: number } | null>(
+    async (ids) => {
+      const rows = await this.db.rows<{ id: string; status: JobStatus; starts: number }>('SELECT id, status, starts FROM jobs WHERE id = ANY($1::uuid[])', [
+        ids,
+      ]);
+      const byId = new Map(rows.map((r) => [r.id, { status: r.status, starts: r.starts }]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+    { maxBatch: 1_024, maxInFlight: 2 },
+  );
+
   constructor(private readonly db: PostgresClient) {}
 
   /**
@@ -124,8 +139,7 @@ export class PostgresJobStore implements JobStore {
 
   async runStateOf(id: string): Promise<{ status: JobStatus; starts: number } | null> {
     if (!isUuid(id)) return null;
-    const [row] = await this.db.rows<{ status: JobStatus; starts: number }>('SELECT status, starts FROM jobs WHERE id = $1', [id]);
-    return row ? { status: row.status, starts: row.starts } : null;
+    return this.runStates.write(id);
   }
 
   async hasCallback(tenantId: string, id: string): Promise<boolean> {

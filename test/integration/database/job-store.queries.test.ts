@@ -97,6 +97,15 @@ describe('PostgresJobStore queries', () => {
     });
   });
 
+  describe('runStateOf', () => {
+    it('answers reads made together (one query) each with its own job, and null for one with no row', async () => {
+      const [queued, running] = await insertMany(2);
+      await store.markStarted(startedEvent(running!, 1, 'worker-a', T0));
+      const ids = [queued!.id, running!.id, newJob(tenant).id, 'not-a-uuid'];
+      expect(await Promise.all(ids.map((id) => store.runStateOf(id)))).toEqual([{ status: 'queued', starts: 0 }, { status: 'running', starts: 1 }, null, null]);
+    });
+  });
+
   describe('hasCallback', () => {
     it("is true only for the tenant's own job with a callback_url", async () => {
       const plain = newJob(tenant);

@@ -75,6 +75,31 @@ describe('AmqpBrokerClient connection loss and recovery (RabbitMQ)', () => {
     await Promise.all(subscriptions.map((s) => s.cancel()));
   });
 
+  it("dates each delivery with when its consumer's channel began consuming: a pause and resume keep it, a reconnect moves it on", async () => {
+    const inbox = new Inbox<Delivery>();
+    const subscription = await client.consume('conveyor.jobs.low.0', 1, inbox.push);
+    await client.publish(jobMessage('low'));
+    const first = await inbox.next();
+    await first.ack();
+    await subscription.pause();
+    await new Promise((r) => setTimeout(r, 50));
+    await subscription.resume();
+    await client.publish(jobMessage('low'));
+    const afterResume = await inbox.next();
+    await afterResume.ack();
+    expect(afterResume.consumingSince).toBe(first.consumingSince);
+
+    const cutAt = Date.now();
+    client.simulateConnectionLoss();
+    await eventually('the client to notice the loss', () => !client.isReady());
+    await eventually('the client to reconnect', () => client.isReady());
+    await client.publish(jobMessage('low'));
+    const afterReconnect = await within(5_000, 'a job on the new connection', inbox.next());
+    await afterReconnect.ack();
+    expect(afterReconnect.consumingSince).toBeGreaterThanOrEqual(cutAt);
+    await subscription.cancel();
+  });
+
   it('refuses publishes fast while the broker blocks them for a resource alarm', async () => {
     // What amqplib emits on connection.blocked / connection.unblocked; a real alarm would stall every suite sharing the broker.
     const connection = client['connection'].current!;
