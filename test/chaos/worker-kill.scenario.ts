@@ -28,6 +28,10 @@ export async function workerKillScenario(opts: WorkerKillOptions): Promise<Scena
     inference: opts.replicas,
     paces: { paced: 'ttft=100,tps=50,tokens=25' },
     inferenceEnv: { WORKER_CONCURRENCY: '8' },
+    // Kills at random every 2 s, while each replacement spends seconds of CPU starting, can interrupt one innocent
+    // job five times (the default crash-loop limit), which would then fail as a job that takes its worker down.
+    // This scenario is about redelivery; the crash-loop limit is held to its value by the poison scenario.
+    env: { JOB_MAX_DELIVERIES: '20' },
     notification: false,
     streaming: false,
   });
