@@ -2,3 +2,4 @@ export * from './bootstrap';
 export * from './service-logger';
 export * from './service-profiles';
 export * from './service-root.module';
+export * from './serial-interval';

@@ -6,3 +6,4 @@ export * from './stream-event-id.util';
 export * from './delta-frame.util';
 export * from './queue-standing.service';
 export * from './stream-leases.service';
+export * from './socket-drain.util';

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { drainedOf } from './socket-drain.util';
 
 /**
  * Writes SSE frames to one client. A slow client is not waited for: a frame that would take what is queued for
@@ -54,16 +55,7 @@ export class SseWriter {
 
   /** Resolves once the socket has taken what was queued (at once if it has), or when the stream closes. */
   drained(): Promise<void> {
-    if (this.closed || !this.raw.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.raw.off('drain', done);
-        this.raw.off('close', done);
-        resolve();
-      };
-      this.raw.on('drain', done);
-      this.raw.on('close', done);
-    });
+    return this.closed ? Promise.resolve() : drainedOf(this.raw);
   }
 
   /** Ends the response and releases its timer; idempotent, and also run when the client goes away. */

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { drainedOf } from '@conveyor/stream';
 
 /**
  * Writes a streamed HTTP answer that is not SSE (NDJSON lines, plain text) to one client, with SseWriter's rule
@@ -53,16 +54,7 @@ export class ChunkedHttpWriter {
   }
 
   drained(): Promise<void> {
-    if (this.closed || !this.raw.writableNeedDrain) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        this.raw.off('drain', done);
-        this.raw.off('close', done);
-        resolve();
-      };
-      this.raw.on('drain', done);
-      this.raw.on('close', done);
-    });
+    return this.closed ? Promise.resolve() : drainedOf(this.raw);
   }
 
   /** Ends the answer normally; idempotent, and also run when the client goes away. */

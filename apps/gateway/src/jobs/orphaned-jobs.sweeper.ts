@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SerialInterval } from '@conveyor/bootstrap';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
 import { jobRequestedOf, type JobRecord } from '@conveyor/contracts';
 import { JOB_STORE, type JobStore } from '@conveyor/database';
@@ -20,8 +21,10 @@ const BATCH = 200;
 export class OrphanedJobsSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OrphanedJobsSweeper.name);
   private readonly topology: TopologyOptions;
-  private timer?: NodeJS.Timeout;
-  private sweeping: Promise<void> = Promise.resolve();
+  private readonly loop = new SerialInterval(
+    () => this.sweep(),
+    (err) => this.logger.warn(`orphan sweep failed: ${err.message}`),
+  );
 
   constructor(
     @Inject(JOB_STORE) private readonly jobs: JobStore,
@@ -33,17 +36,11 @@ export class OrphanedJobsSweeper implements OnApplicationBootstrap, OnApplicatio
 
   onApplicationBootstrap(): void {
     if (!this.config.broker.url) return;
-    this.timer = setInterval(() => {
-      this.sweeping = this.sweeping
-        .then(() => this.sweep().then(() => undefined))
-        .catch((err: Error) => this.logger.warn(`orphan sweep failed: ${err.message}`));
-    }, this.config.jobQueues.orphanSweepMs);
-    this.timer.unref();
+    this.loop.start(this.config.jobQueues.orphanSweepMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.loop.stop();
   }
 
   /** One pass: answers how many orphans it re-published. */

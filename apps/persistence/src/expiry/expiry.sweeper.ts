@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { SerialInterval } from '@conveyor/bootstrap';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
 import { JOB_STORE, type JobStore } from '@conveyor/database';
 import { MessagePublisher } from '@conveyor/messaging';
@@ -20,8 +21,10 @@ const RESEND_AFTER_MS = 60_000;
 export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExpirySweeper.name);
   private readonly sent = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
-  private sweeping: Promise<void> = Promise.resolve();
+  private readonly loop = new SerialInterval(
+    () => this.sweep(),
+    (err) => this.logger.warn(`expiry sweep failed: ${err.message}`),
+  );
 
   constructor(
     @Inject(JOB_STORE) private readonly jobs: JobStore,
@@ -31,17 +34,11 @@ export class ExpirySweeper implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => {
-      this.sweeping = this.sweeping
-        .then(() => this.sweep().then(() => undefined))
-        .catch((err: Error) => this.logger.warn(`expiry sweep failed: ${err.message}`));
-    }, this.config.jobQueues.expirySweepMs);
-    this.timer.unref();
+    this.loop.start(this.config.jobQueues.expirySweepMs);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.loop.stop();
   }
 
   /** One pass: answers how many expiries it sent. */
