@@ -19,4 +19,5 @@ export const ALL_MIGRATIONS = [
   'TenantSettings1796520000000',
   'JobEnqueued1796530000000',
   'AdminApi1796540000000',
+  'JobChunkRuns1796550000000',
 ] as const;

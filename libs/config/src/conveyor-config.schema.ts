@@ -44,6 +44,8 @@ export const EnvSchema = z.object({
   STREAM_COALESCE_MS: int(30, 0, 10_000),
   STREAM_COALESCE_CHARS: int(256, 1, 1_048_576),
   STREAM_BATCH_MS: int(5, 0, 1_000),
+  // Streaming: how long persistence gathers chunks before storing each job's consecutive ones as one row
+  STREAM_STORE_MS: int(200, 0, 10_000),
   // Streaming: SSE comment heartbeat, and how many bytes a slow client may have queued before it is dropped
   STREAM_HEARTBEAT_MS: int(15_000, 100, 600_000),
   STREAM_CLIENT_BUFFER_BYTES: int(1_048_576, 1024, 256 * 1_048_576),

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
             coalesceMs: 30,
             coalesceChars: 256,
             batchMs: 5,
+            storeMs: 200,
             heartbeatMs: 15_000,
             clientBufferBytes: 1_048_576,
             perTenant: 50,

@@ -48,6 +48,11 @@ export interface ConveyorConfig {
     coalesceChars: number;
     /** A worker gathers the chunks of all its jobs into one message per this many ms (0: each chunk on its own). */
     batchMs: number;
+    /**
+     * Persistence gathers chunks this long, then stores each job's consecutive chunks as one row: a coarser grain than
+     * they are relayed. A stream that resumes mid-text may wait about this long for the text it missed.
+     */
+    storeMs: number;
     /** An SSE `:` comment this often keeps proxies (nginx: 60 s) from closing an idle stream. */
     heartbeatMs: number;
     /** A client whose socket has more than this queued is disconnected (it resumes) rather than buffered without bound. */
@@ -278,6 +283,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: LoadCo
       coalesceMs: e.STREAM_COALESCE_MS,
       coalesceChars: e.STREAM_COALESCE_CHARS,
       batchMs: e.STREAM_BATCH_MS,
+      storeMs: e.STREAM_STORE_MS,
       heartbeatMs: e.STREAM_HEARTBEAT_MS,
       clientBufferBytes: e.STREAM_CLIENT_BUFFER_BYTES,
       standingMs: e.STREAM_STANDING_MS,

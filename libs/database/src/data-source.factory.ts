@@ -7,6 +7,7 @@ import { InitialSchema1795438500000 } from './migrations/initial-schema.migratio
 import { CancelledUnstarted1796100000000 } from './migrations/cancelled-unstarted.migration';
 import { ExpiryAndStanding1796200000000 } from './migrations/expiry-and-standing.migration';
 import { JobBatches1796510000000 } from './migrations/job-batches.migration';
+import { JobChunkRuns1796550000000 } from './migrations/job-chunk-runs.migration';
 import { JobChunks1796000000000 } from './migrations/job-chunks.migration';
 import { TenantQuotas1796300000000 } from './migrations/tenant-quotas.migration';
 import { TenantSettings1796520000000 } from './migrations/tenant-settings.migration';
@@ -42,6 +43,7 @@ const MIGRATIONS = [
   TenantSettings1796520000000,
   JobEnqueued1796530000000,
   AdminApi1796540000000,
+  JobChunkRuns1796550000000,
 ];
 
 /**

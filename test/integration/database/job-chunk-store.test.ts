@@ -39,6 +39,32 @@ describe('PostgresJobChunkStore', () => {
     expect((await store.latestAttempt(job)).map((c) => c.content)).toEqual(['Again', '!']);
   });
 
+  it("stores an attempt's consecutive chunks as one row and answers them one by one; a redelivery gathered differently adds nothing", async () => {
+    const job = randomUUID();
+    await store.insertMany([chunk(job, 1, 0, 'a'), chunk(job, 1, 2, 'c'), chunk(job, 1, 1, 'b'), chunk(job, 1, 4, 'e')]);
+    const rows = await dataSource.query(`SELECT seq, content, following FROM job_chunks WHERE job_id = $1 ORDER BY seq`, [job]);
+    expect(rows).toEqual([
+      { seq: 0, content: 'a', following: ['b', 'c'] },
+      { seq: 4, content: 'e', following: null },
+    ]);
+    await store.insertMany([chunk(job, 1, 1, 'b'), chunk(job, 1, 2, 'c'), chunk(job, 1, 3, 'd'), chunk(job, 1, 4, 'e')]);
+    expect((await store.latestAttempt(job)).map((c) => [c.seq, c.content])).toEqual([
+      [0, 'a'],
+      [1, 'b'],
+      [2, 'c'],
+      [3, 'd'],
+      [4, 'e'],
+    ]);
+  });
+
+  it('a restart replaces runs too, and keeps texts with quotes, commas and non-ASCII intact', async () => {
+    const job = randomUUID();
+    await store.insertMany([chunk(job, 1, 0, 'old'), chunk(job, 1, 1, ' text')]);
+    const texts = ['{"a": "b, c"}', ' \\ "quoted" ', 'naïve 😀', ''];
+    await store.insertMany(texts.map((t, seq) => chunk(job, 1, seq, t)));
+    expect((await store.latestAttempt(job)).map((c) => c.content)).toEqual(texts);
+  });
+
   it('answers nothing for a job without chunks, and stores nothing for an empty batch', async () => {
     await store.insertMany([]);
     expect(await store.latestAttempt(randomUUID())).toEqual([]);
