@@ -1,4 +1,5 @@
 import { Agent } from 'node:http';
+import { Client } from 'pg';
 import { CLUSTER_KEYS, Cluster } from '../../test/support/cluster.util';
 import type { BenchContext, Scenario, ScenarioResult } from '../support/bench.types';
 import { HttpClient, runPool } from '../support/http-client.util';
@@ -35,9 +36,15 @@ export const streamingScenario: Scenario = {
       metrics[`streams_${streams}_relay_p50_ms`] = round(relay.p50);
       metrics[`streams_${streams}_relay_p90_ms`] = round(relay.p90);
       metrics[`streams_${streams}_relay_p99_ms`] = round(relay.p99);
+      if (last.allLive) {
+        metrics[`streams_${streams}_all_live_seconds`] = round(last.allLive.seconds);
+        metrics[`streams_${streams}_relay_p50_all_live_ms`] = round(last.allLive.relay.p50);
+        metrics[`streams_${streams}_relay_p99_all_live_ms`] = round(last.allLive.relay.p99);
+      }
       metrics[`streams_${streams}_completed`] = last.completed;
       metrics[`streams_${streams}_lost_or_reordered`] = last.faulty.length;
       metrics[`streams_${streams}_tokens_relayed_of_expected`] = round(relay.n / (streams * TOKENS));
+      metrics[`streams_${streams}_chunk_rows_per_token`] = round(last.chunkRows / Math.max(1, relay.n));
       metrics[`streams_${streams}_streaming_cpu_ms`] = round(last.streamingCpuMs);
       metrics[`streams_${streams}_streaming_peak_rss_mb`] = round(last.streamingPeakRssMb);
       metrics[`streams_${streams}_machine_busy_share`] = round(last.cpu.busy);
@@ -55,7 +62,7 @@ export const streamingScenario: Scenario = {
           target: `1000 streams, p99 ≤ ${RELAY_P99_TARGET_MS} ms, 0 lost or reordered`,
           measured: `${last!.completed} of ${top} whole, p99 ${round(last!.relay.p99)} ms, ${faulty} faulty`,
           met: top >= 1_000 && faulty === 0 && last!.relay.p99 <= RELAY_P99_TARGET_MS,
-          why: `over the ${top}-stream step: ${describeCpu(last!.cpu)}. A token waits wherever a process on its path (worker, RabbitMQ, streaming) is queued for a core`,
+          why: `over the ${top}-stream step: ${describeCpu(last!.cpu)}. A token waits wherever a process on its path (worker, RabbitMQ, streaming) is queued for a core${allLiveNote(last!)}`,
         },
       ],
       notes: [
@@ -68,8 +75,12 @@ export const streamingScenario: Scenario = {
 
 interface StepResult {
   relay: ReturnType<typeof summarize>;
+  /** The tokens sent while every stream of the step was live (after the last one's first token, before the first one's last). */
+  allLive: { seconds: number; relay: ReturnType<typeof summarize> } | null;
   completed: number;
   faulty: StreamTally[];
+  /** `job_chunks` rows the step left: persistence stores each job's chunks of a STREAM_STORE_MS window as one. */
+  chunkRows: number;
   streamingCpuMs: number;
   streamingPeakRssMb: number;
   /** The machine's CPU while the streams ran (from the first submit to the last stream's end). */
@@ -108,7 +119,9 @@ async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> 
     const cpu = await phase.end(() => cluster.stats());
     const stats = await cluster.stats();
     return {
+      chunkRows: await chunkRowsOf(cluster),
       relay: summarize(results.flatMap((r) => r.latenciesMs)),
+      allLive: allLiveRelay(results),
       completed: results.filter((r) => r.ended === 'completed').length,
       faulty: results.filter((r) => r.fault !== null || r.ended !== 'completed'),
       streamingCpuMs: stats.streaming?.cpuMs ?? Number.NaN,
@@ -120,4 +133,39 @@ async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> 
     sseAgent.destroy();
     await cluster.destroy();
   }
+}
+
+/** The cluster's `job_chunks` rows, once persistence has stored the chunks it still gathered when the streams ended. */
+async function chunkRowsOf(cluster: Cluster): Promise<number> {
+  const db = new Client({ connectionString: cluster.directDatabaseUrl });
+  await db.connect();
+  try {
+    const count = async () => Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM job_chunks')).rows[0]!.n);
+    for (let before = -1, now = await count(); ; before = now, now = await count()) {
+      if (now === before) return now;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  } finally {
+    await db.end();
+  }
+}
+
+/**
+ * Relay latency of the tokens the upstream sent while every stream was live: the step starts all its streams at
+ * once, so its first and last seconds also carry every stream's set-up and end, which this leaves out.
+ */
+function allLiveRelay(tallies: readonly StreamTally[]): StepResult['allLive'] {
+  const sent = tallies.filter((t) => t.sentAtMs.length > 0);
+  if (sent.length < tallies.length) return null;
+  const from = Math.max(...sent.map((t) => Math.min(...t.sentAtMs)));
+  const to = Math.min(...sent.map((t) => Math.max(...t.sentAtMs)));
+  if (to <= from) return null;
+  const latencies = sent.flatMap((t) => t.latenciesMs.filter((_, i) => t.sentAtMs[i]! >= from && t.sentAtMs[i]! <= to));
+  return { seconds: (to - from) / 1000, relay: summarize(latencies) };
+}
+
+function allLiveNote(step: StepResult): string {
+  if (!step.allLive) return '; no stretch of the step had every stream live at once';
+  const { seconds, relay } = step.allLive;
+  return `; over the ${round(seconds)} s when every stream was live (no stream starting or ending) p50 ${round(relay.p50)} ms, p99 ${round(relay.p99)} ms`;
 }

@@ -5,6 +5,8 @@ import { nowMs, readStamps, sequenceFault } from '../upstream/token-stamp.util';
 export interface StreamTally {
   /** Upstream send → this client's read, per token, in ms. */
   latenciesMs: number[];
+  /** When the upstream wrote each token (same order as `latenciesMs`), in ms on the machine's clock. */
+  sentAtMs: number[];
   seqs: number[];
   ended: 'completed' | 'failed' | 'cancelled' | 'closed' | 'error';
   restarts: number;
@@ -19,7 +21,7 @@ export interface StreamTally {
  */
 export function followStream(url: string, headers: Record<string, string>, agent: Agent, expectedTokens: number): Promise<StreamTally> {
   return new Promise((resolve) => {
-    const tally: StreamTally = { latenciesMs: [], seqs: [], ended: 'closed', restarts: 0, fault: null };
+    const tally: StreamTally = { latenciesMs: [], sentAtMs: [], seqs: [], ended: 'closed', restarts: 0, fault: null };
     let buffer = '';
     let event = 'message';
     let partial = '';
@@ -47,6 +49,7 @@ export function followStream(url: string, headers: Record<string, string>, agent
             for (const t of tokens) {
               tally.seqs.push(t.seq);
               tally.latenciesMs.push(readAt - t.sentAtMs);
+              tally.sentAtMs.push(t.sentAtMs);
             }
           } else if (line.startsWith('data:') && event === 'restart') tally.restarts++;
           else if (line.startsWith('data:') && (event === 'completed' || event === 'failed' || event === 'cancelled')) tally.ended = event;
