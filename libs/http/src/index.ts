@@ -10,6 +10,7 @@ export * from './tracing.interceptor';
 export * from './fastify-http';
 export * from './security-headers.plugin';
 export * from './request-deadline.hook';
+export * from './client-gone.util';
 export * from './errors/client-error.handler';
 export * from './http-edge.module';
 export * from './openapi/api-docs.decorators';

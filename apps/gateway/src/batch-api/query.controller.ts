@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
-import { ApiResponse, ApiSummary, ApiTag, ConveyorException, ErrorCode, TenantId, ValidBody } from '@conveyor/http';
+import { ApiResponse, ApiSummary, ApiTag, clientGoneSignal, ConveyorException, ErrorCode, TenantId, ValidBody } from '@conveyor/http';
 import { JobCompletionWaiter, type WaitingSubmit } from '../jobs/job-completion.waiter';
 import { JobsService } from '../jobs/jobs.service';
 import { jobFailureException } from '../openai/job-failure.mapper';
@@ -41,15 +41,14 @@ export class QueryController {
   ): Promise<GenerationResponse | undefined> {
     const { bands } = await this.settings.of(tenantId);
     const waitMs = bands[bandOfPriority(request.priority)].latency_ms + this.config.compat.queryGraceMs;
-    const gone = new AbortController();
-    reply.raw.on('close', () => gone.abort());
+    const gone = clientGoneSignal(reply.raw);
     const timeout = AbortSignal.timeout(waitMs);
-    const signal = AbortSignal.any([gone.signal, timeout]);
+    const signal = AbortSignal.any([gone, timeout]);
     const submit: WaitingSubmit = (hooks) => this.jobs.submit(tenantId, queryJobOf(request), { ...hooks, batchable: true });
     const { job, end } = await this.waiter.submitAndWait(tenantId, submit, signal);
     void reply.header('x-conveyor-job-id', job.id);
     if (!end) {
-      if (gone.signal.aborted) return undefined; // the caller left; the job runs on
+      if (gone.aborted) return undefined; // the caller left; the job runs on
       throw new ConveyorException(
         ErrorCode.WaitTimeout,
         `The ${request.priority} request did not complete within ${waitMs} ms (its latency target plus grace). Its job ${job.id} runs on: GET /v1/jobs/${job.id}.`,

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ApiResponse, ApiSummary, ApiTag, TenantId, ValidBody } from '@conveyor/http';
+import { ApiResponse, ApiSummary, ApiTag, clientGoneSignal, TenantId, ValidBody } from '@conveyor/http';
 import { EmbeddingsService } from '../embeddings/embeddings.service';
 import {
   BatchEmbeddingsRequestSchema,
@@ -25,9 +25,8 @@ export class BatchEmbeddingsController {
     @ValidBody(BatchEmbeddingsRequestSchema) request: BatchEmbeddingsRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<BatchEmbeddingsView | undefined> {
-    const gone = new AbortController();
-    reply.raw.on('close', () => gone.abort());
-    const { job, result } = await this.embeddings.embed(tenantId, { ...request, inputs: request.texts }, gone.signal);
+    const gone = clientGoneSignal(reply.raw);
+    const { job, result } = await this.embeddings.embed(tenantId, { ...request, inputs: request.texts }, gone);
     void reply.header('x-conveyor-job-id', job.id);
     return result ? presentBatchEmbeddings(job.id, job.model, result) : undefined;
   }

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { EmbeddingListViewSchema, EmbeddingRequestSchema, presentEmbeddings, type EmbeddingListView, type EmbeddingRequest } from '@conveyor/contracts';
-import { ApiResponse, ApiSummary, TenantId, ValidBody } from '@conveyor/http';
+import { ApiResponse, ApiSummary, clientGoneSignal, TenantId, ValidBody } from '@conveyor/http';
 import { headerPriority } from '../openai/openai-request.util';
 import { EmbeddingsService } from './embeddings.service';
 
@@ -28,10 +28,9 @@ export class EmbeddingsController {
     @Req() http: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<EmbeddingListView | undefined> {
-    const gone = new AbortController();
-    reply.raw.on('close', () => gone.abort());
+    const gone = clientGoneSignal(reply.raw);
     const submission = { ...request, inputs: request.input, defaultPriority: headerPriority(http) };
-    const { job, result } = await this.embeddings.embed(tenantId, submission, gone.signal);
+    const { job, result } = await this.embeddings.embed(tenantId, submission, gone);
     void reply.header('x-conveyor-job-id', job.id);
     return result ? presentEmbeddings(job.model, result, request.encoding_format) : undefined;
   }

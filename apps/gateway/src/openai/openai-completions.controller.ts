@@ -7,7 +7,7 @@ import {
   type ChatCompletionRequest,
   type ChatCompletionView,
 } from '@conveyor/contracts';
-import { ApiResponse, ApiSummary, TenantId, ValidBody } from '@conveyor/http';
+import { ApiResponse, ApiSummary, clientGoneSignal, TenantId, ValidBody } from '@conveyor/http';
 import { JobCompletionWaiter } from '../jobs/job-completion.waiter';
 import { JobsService, type BeforePublish } from '../jobs/jobs.service';
 import { ChatCompletionStreamService } from './chat-completion-stream.service';
@@ -44,9 +44,8 @@ export class OpenAiCompletionsController {
       await this.streams.submitAndStream(tenantId, submit, request.stream_options?.include_usage === true, reply);
       return undefined;
     }
-    const gone = new AbortController();
-    reply.raw.on('close', () => gone.abort());
-    const { job, end } = await this.waiter.submitAndWait(tenantId, (hooks) => this.jobs.submit(tenantId, request, { ...hooks, defaultPriority }), gone.signal);
+    const gone = clientGoneSignal(reply.raw);
+    const { job, end } = await this.waiter.submitAndWait(tenantId, (hooks) => this.jobs.submit(tenantId, request, { ...hooks, defaultPriority }), gone);
     void reply.header('x-conveyor-job-id', job.id);
     if (!end) return undefined; // nobody is listening any more
     if (end.status === 'completed') return presentChatCompletion(job.id, end.result, end.completedAt);

@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
-import { ApiResponse, ApiSummary, ApiTag, TenantId, ValidBody } from '@conveyor/http';
+import { ApiResponse, ApiSummary, ApiTag, clientGoneSignal, TenantId, ValidBody } from '@conveyor/http';
 import { parseCursor } from '@conveyor/stream';
 import { JobCompletionWaiter } from '../jobs/job-completion.waiter';
 import { JobsService, type BeforePublish } from '../jobs/jobs.service';
@@ -48,9 +48,8 @@ export class CompleteController {
     @ValidBody((c) => completeRequestSchema(c.limits)) request: CompleteRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<CompleteResponse | ProvidersUnavailableBody | undefined> {
-    const gone = new AbortController();
-    reply.raw.on('close', () => gone.abort());
-    const { job, end } = await this.waiter.submitAndWait(tenantId, (hooks) => this.jobs.submit(tenantId, completionRequestOf(request), hooks), gone.signal);
+    const gone = clientGoneSignal(reply.raw);
+    const { job, end } = await this.waiter.submitAndWait(tenantId, (hooks) => this.jobs.submit(tenantId, completionRequestOf(request), hooks), gone);
     void reply.header('x-conveyor-job-id', job.id);
     if (!end) return undefined; // the caller left; the job runs on
     if (end.status === 'completed') return presentComplete(request.model, end.result);
