@@ -14,7 +14,7 @@ import { TenantSettingsService } from '../tenant-settings/tenant-settings.servic
 
 /** The part of the submit's options admission reads: a caller that waits for the job registers here before it is published. */
 export interface AdmitOptions {
-  beforePublish?: (job: NewJob) => Promise<void>;
+  beforePublish?: (job: NewJob, replay?: boolean) => Promise<void>;
   /** An embeddings job generates nothing: its tokens are its inputs'. */
   embedding?: unknown;
 }
@@ -61,7 +61,7 @@ export class AdmissionService {
       const caller = { waits: options.beforePublish !== undefined, hasCallback: request.callback_url != null };
       const outcome = await this.idempotency.begin(http, tenantId, jobId, caller);
       if (outcome.kind === 'adopt') {
-        await options.beforePublish?.(outcome.job);
+        await options.beforePublish?.(outcome.job, true);
         return { jobId: outcome.job.id, priority: outcome.job.priority, replay: outcome.job };
       }
       claimed = true;

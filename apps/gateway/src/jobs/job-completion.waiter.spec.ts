@@ -2,7 +2,7 @@ import type { ConveyorConfig } from '@conveyor/config';
 import type { JobCompleted, NewJob } from '@conveyor/contracts';
 import type { JobStore } from '@conveyor/database';
 import { InProcessBrokerClient, MessagePublisher, replyKeyOf } from '@conveyor/messaging';
-import { JobCompletionWaiter } from './job-completion.waiter';
+import { JobCompletionWaiter, POLL_MS } from './job-completion.waiter';
 import { ReplyInbox } from './reply.inbox';
 
 const newJob = { id: '01960000-0000-7000-8000-000000000001', tenantId: 't' } as NewJob;
@@ -88,5 +88,50 @@ describe('JobCompletionWaiter over the replica reply queue (in-process broker)',
     );
     await expect(refused).rejects.toThrow('broker unavailable');
     expect((inbox as unknown as { waiting: Map<string, unknown> }).waiting.size).toBe(0);
+  });
+
+  describe('reading the row', () => {
+    const completedRow = { id: newJob.id, status: 'completed', result: completed.result, completedAt: new Date(completed.completed_at) };
+    const counting = (row: unknown) => {
+      const reads: number[] = [];
+      const store = { findForTenant: async () => (reads.push(Date.now()), row) } as unknown as JobStore;
+      return { store, reads };
+    };
+
+    it('does not read the row of a job whose end arrives as an event', async () => {
+      const { store, reads } = counting(null);
+      const waiter = new JobCompletionWaiter(inbox, store);
+      const { end } = await waiter.submitAndWait(
+        't',
+        async ({ beforePublish, replyTo }) => {
+          await beforePublish!(newJob);
+          setTimeout(() => void publisher.publish('job.completed', completed, { cc: [replyTo!] }), 50);
+          return newJob;
+        },
+        new AbortController().signal,
+      );
+      expect(end).toMatchObject({ status: 'completed' });
+      expect(reads).toEqual([]);
+    });
+
+    it('ends a wait whose event went missing from the row, after the backstop interval', async () => {
+      const { store, reads } = counting(completedRow);
+      const waiter = new JobCompletionWaiter(inbox, store);
+      const started = Date.now();
+      const { end } = await waiter.submitAndWait('t', async ({ beforePublish }) => (await beforePublish!(newJob), newJob), new AbortController().signal);
+      expect(end).toMatchObject({ status: 'completed', result: { message: { content: 'fast' } } });
+      expect(reads).toHaveLength(1);
+      expect(reads[0]! - started).toBeGreaterThanOrEqual(POLL_MS - 5);
+    });
+
+    it('reads the row of a replayed job at once: it published nothing now and may have ended long ago', async () => {
+      const { store, reads } = counting(completedRow);
+      const waiter = new JobCompletionWaiter(inbox, store);
+      const started = Date.now();
+      const { end } = await waiter.submitAndWait('t', async ({ beforePublish }) => (await beforePublish!(newJob, true), newJob), new AbortController().signal);
+      expect(end).toMatchObject({ status: 'completed' });
+      expect(reads).toHaveLength(1);
+      expect(reads[0]! - started).toBeLessThan(POLL_MS / 2);
+    });
   });
 });

@@ -13,7 +13,7 @@ export type JobEnd =
   | { status: 'expired' };
 
 /** A backstop for a terminal event this replica missed (its reply queue was re-declared during a broker outage). */
-const POLL_MS = 500;
+export const POLL_MS = 500;
 
 /** What a waiting caller passes to the submit: the hooks that bind the job's end to this replica. */
 export type WaitingSubmit = (hooks: Pick<SubmitOptions, 'beforePublish' | 'replyTo'>) => Promise<NewJob>;
@@ -21,8 +21,9 @@ export type WaitingSubmit = (hooks: Pick<SubmitOptions, 'beforePublish' | 'reply
 /**
  * Waits for a job to end, for callers that answer synchronously. The job carries this replica's reply key, and its
  * terminal event — published by persistence once the row is written — arrives on the replica's reply queue; the
- * expectation is registered before the job is published, so even a job that ends at once is seen. The row is read
- * first (the job may already be done) and then every POLL_MS, a backstop for an event missed during an outage.
+ * expectation is registered before the job is published, so even a job that ends at once is seen, and the row is
+ * read only every POLL_MS after that, a backstop for an event missed during an outage. A replayed job (a repeated
+ * Idempotency-Key) published nothing now and may have ended long ago: its row is read at once.
  */
 @Injectable()
 export class JobCompletionWaiter {
@@ -34,19 +35,28 @@ export class JobCompletionWaiter {
   /** Submits through `submit`, waiting for the job's end; resolves with it, or null once `signal` aborts (the caller left; the job runs on). */
   async submitAndWait(tenantId: string, submit: WaitingSubmit, signal: AbortSignal): Promise<{ job: NewJob; end: JobEnd | null }> {
     let expectation: ReturnType<ReplyInbox['expect']> | null = null;
+    let readFirst = false;
     try {
-      const job = await submit({ replyTo: this.inbox.key, beforePublish: async (j) => void (expectation = this.inbox.expect(j.id)) });
-      return { job, end: await this.wait(tenantId, job.id, expectation!.ended, signal) };
+      const job = await submit({
+        replyTo: this.inbox.key,
+        beforePublish: async (j, replay) => {
+          expectation = this.inbox.expect(j.id);
+          readFirst = replay === true;
+        },
+      });
+      return { job, end: await this.wait(tenantId, job.id, expectation!.ended, signal, readFirst) };
     } finally {
       (expectation as ReturnType<ReplyInbox['expect']> | null)?.release();
     }
   }
 
-  private async wait(tenantId: string, jobId: string, ended: Promise<TerminalEvent>, signal: AbortSignal): Promise<JobEnd | null> {
+  private async wait(tenantId: string, jobId: string, ended: Promise<TerminalEvent>, signal: AbortSignal, readFirst: boolean): Promise<JobEnd | null> {
     const fromEvent = ended.then(endOfEvent);
-    while (!signal.aborted) {
-      const settled = await Promise.race([fromEvent, this.jobs.findForTenant(tenantId, jobId).then((row) => (row ? endOfRow(row) : null))]);
-      if (settled) return settled;
+    for (let read = readFirst; !signal.aborted; read = true) {
+      if (read) {
+        const settled = await Promise.race([fromEvent, this.jobs.findForTenant(tenantId, jobId).then((row) => (row ? endOfRow(row) : null))]);
+        if (settled) return settled;
+      }
       const next = await Promise.race([fromEvent, sleep(POLL_MS, null, { signal }).catch(() => null)]);
       if (next) return next;
     }

@@ -22,7 +22,11 @@ import type { JobListQuery } from './job-list-query.schema';
 import { UnacceptedJobsReaper } from './unaccepted-jobs.reaper';
 
 /** Runs between a job's committed row and its publish (see JobsService.submit). */
-export type BeforePublish = (job: NewJob) => Promise<void>;
+/**
+ * Runs before a job's message is published (a caller that waits registers for its end here). `replay`: the request
+ * repeated an Idempotency-Key, so the job already exists and nothing is published; it may have ended long ago.
+ */
+export type BeforePublish = (job: NewJob, replay?: boolean) => Promise<void>;
 
 /** A request's own webhook, checked (see JobCallbackService). */
 export interface SubmitCallback {
