@@ -98,7 +98,13 @@ export const latencyScenario: Scenario = {
       // Where Conveyor's own time goes, stage by stage, on the same cluster right after the rounds.
       const stageRequests = ctx.quick ? 50 : 300;
       ctx.progress.line(`${stageRequests} more requests split into stages by their job rows`);
+      const before = await cluster!.stats();
       const stages = await latencyStages(cluster!, stageRequests);
+      const after = await cluster!.stats();
+      // CPU each service spent per request at c = 1: every hop wakes an idle process, and none is batched with another job's.
+      const cpuPerRequest = Object.keys(after)
+        .filter((name) => before[name])
+        .map((name) => [name, round((after[name]!.cpuMs - before[name]!.cpuMs) / stageRequests)] as const);
       ctx.progress.line('the durable round trips of one completion, each timed alone');
       const hops = await measureHops(ctx.quick ? 50 : 300);
       const floor = hopFloorMs(hops);
@@ -107,7 +113,7 @@ export const latencyScenario: Scenario = {
         STAGES.filter((s) => s !== 'total')
           .map((s) => `${s} ${stages[s]} ms`)
           .join(', ') +
-        `; total ${stages.total} ms. Of Conveyor's added p50 for a full answer (${round(full.conveyor.addedP50)} ms), the durable round trips Portkey does not make (an insert, two quorum-queue hops, an update, the terminal event's way back; timed alone in this run) take ${floor} ms; the rest is Conveyor's own processing in four processes`;
+        `; total ${stages.total} ms. Of Conveyor's added p50 for a full answer (${round(full.conveyor.addedP50)} ms), the durable round trips Portkey does not make (an insert, two quorum-queue hops, an update, the terminal event's way back; timed alone in this run) take ${floor} ms; the rest is Conveyor's own processing in four processes, at c = 1 CPU-ms per request ${cpuPerRequest.map(([n, ms]) => `${n} ${ms}`).join(', ')} (each hop wakes an idle process; nothing is shared with other jobs, as under load)`;
       const faults = [...results]
         .filter(([, s]) => s.faults.length > 0)
         .map(([n, s]) => `${n}: ${s.faults.length} (${[...new Set(s.faults)].slice(0, 3).join('; ')})`);
@@ -123,6 +129,7 @@ export const latencyScenario: Scenario = {
           conveyor_to_direct_ttft_p50_ratio: round(ttft.conveyor.p50 / percentile(get('direct-ttft').samples, 50)),
           faults: [...results.values()].reduce((n, s) => n + s.faults.length, 0),
           durable_hops_floor_ms: floor,
+          ...Object.fromEntries(cpuPerRequest.map(([name, ms]) => [`c1_cpu_ms_per_request_${name}`, ms])),
         },
         targets: [...latencyTargets('full answer', full.conveyor, full.portkey), ...latencyTargets('time to first token', ttft.conveyor, ttft.portkey)].map(
           (t) => ({ ...t, why }),
