@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
-import type { PriorityBand } from '@conveyor/contracts';
+import { webhookRoutingKey, type PriorityBand } from '@conveyor/contracts';
 import {
   AmqpBrokerClient,
   type AmqpBrokerClientOptions,
@@ -77,6 +77,10 @@ export function jobMessage(band: PriorityBand, label: string = randomUUID(), sha
 }
 
 /** A persistent job message: `job.outcome` is bound to the persistence queue, `job.completed` to the notification queue. */
+/**
+ * A worker's outcome, or a job's end as published for a job with a webhook (CC'd to the notification queue's key,
+ * an optional route like every end's).
+ */
 export function eventMessage(type: 'job.outcome' | 'job.completed', jobId: string = randomUUID()): OutboundMessage {
   return {
     type,
@@ -86,6 +90,7 @@ export function eventMessage(type: 'job.outcome' | 'job.completed', jobId: strin
     messageId: randomUUID(),
     headers: {},
     persistent: true,
+    ...(type === 'job.completed' && { cc: [webhookRoutingKey(type)], optionalRoute: true }),
   };
 }
 

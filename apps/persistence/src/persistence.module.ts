@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DatabaseModule, DEAD_LETTER_STORE, JOB_CHUNK_STORE, JOB_STORE } from '@conveyor/database';
+import { WebhookRoutingModule } from '@conveyor/webhooks';
 import { DeadJobsHandler } from './dead-jobs.handler';
 import { ExpirySweeper } from './expiry/expiry.sweeper';
 import { JobDeltasHandler } from './job-deltas.handler';
@@ -12,7 +13,7 @@ import { StartRecorder } from './recording/start.recorder';
  * the dead-lettered jobs (recorded, and failed); and the sweep that expires queued jobs past their deadline.
  */
 @Module({
-  imports: [DatabaseModule.forFeature([JOB_STORE, JOB_CHUNK_STORE, DEAD_LETTER_STORE])],
+  imports: [DatabaseModule.forFeature([JOB_STORE, JOB_CHUNK_STORE, DEAD_LETTER_STORE]), WebhookRoutingModule],
   controllers: [JobOutcomesHandler, DeadJobsHandler, JobDeltasHandler],
   providers: [OutcomeRecorder, StartRecorder, ExpirySweeper],
 })

@@ -79,6 +79,14 @@ export const DURABLE_TYPES: ReadonlySet<MessageType> = new Set<MessageType>([
 export const TERMINAL_EVENT_TYPES = ['job.completed', 'job.failed', 'job.cancelled', 'job.expired'] as const satisfies readonly MessageType[];
 
 /**
+ * The extra routing key (CC) a terminal event carries when it may have webhooks to send: the notification queue
+ * binds only these, so the end of a job without any webhook costs it no message at all.
+ */
+export function webhookRoutingKey(type: (typeof TERMINAL_EVENT_TYPES)[number]): string {
+  return `hooks.${type}`;
+}
+
+/**
  * The broker routing key of a message. Jobs route by band and shard (`job.requested.high.2`); job events route by
  * type and job (`job.completed.<job_id>`), so a subscriber can bind to one job's events.
  */

@@ -14,6 +14,12 @@ export interface OutboundMessage {
   persistent: boolean;
   /** More routing keys on the same exchange (sender-selected distribution): one publish, several routes. */
   cc?: readonly string[];
+  /**
+   * A persistent message that no queue takes is refused (unroutable), so a job is never published into nothing.
+   * With `optionalRoute`, it is confirmed and dropped instead: a job's end that nobody streams, waits for or has a
+   * webhook for.
+   */
+  optionalRoute?: boolean;
 }
 
 /** A message handed to a consumer, with the three ways to settle it. */

@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { DURABLE_TYPES, parseMessage, routingKeyOf, type MessagePayload, type MessageType } from '@conveyor/contracts';
+import { DURABLE_TYPES, parseMessage, routingKeyOf, TERMINAL_EVENT_TYPES, type MessagePayload, type MessageType } from '@conveyor/contracts';
 import { injectTraceHeaders, withSpan } from '@conveyor/telemetry';
 import { BROKER_CLIENT, type BrokerClient } from './broker-client.port';
 import { exchangeOf } from './topology';
+
+/** A job's end reaches only the queues that want it (a waiting replica, a stream, webhooks), and may reach none. */
+const OPTIONAL_ROUTE_TYPES: ReadonlySet<MessageType> = new Set<MessageType>(TERMINAL_EVENT_TYPES);
 
 /**
  * The one way services put messages on the bus: validates the payload against the contracts' schema map,
@@ -34,6 +37,7 @@ export class MessagePublisher {
       headers: { ...options.headers, ...headers },
       persistent,
       ...(options.cc?.length ? { cc: options.cc } : {}),
+      ...(OPTIONAL_ROUTE_TYPES.has(type) && { optionalRoute: true }),
     });
     // A transient message (a stream's chunk, one per token at slow rates) gets no span of its own: a producer
     // span per token cost more than the publish, and the job's trace already has its start and end.

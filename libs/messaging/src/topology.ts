@@ -1,4 +1,4 @@
-import { PRIORITY_BANDS, allOfType, jobRoutingKey, type MessageType, type PriorityBand } from '@conveyor/contracts';
+import { PRIORITY_BANDS, allOfType, jobRoutingKey, webhookRoutingKey, type MessageType, type PriorityBand } from '@conveyor/contracts';
 
 /**
  * The broker topology, declared in this one place (redeclaring a queue with other arguments fails with
@@ -120,6 +120,8 @@ export interface QueueSpec {
   name: string;
   /** Where the queue is bound, as [exchange, routing key or topic pattern]. */
   bindings: Array<[exchange: string, pattern: string]>;
+  /** Bindings an earlier version declared and this one removes when it declares the queue, so an upgrade keeps no stale route. */
+  formerBindings?: Array<[exchange: string, pattern: string]>;
   /** Quorum queues dead-letter a message past this many deliveries (a crash loop, a poison message). */
   deliveryLimit: boolean;
   /**
@@ -184,7 +186,9 @@ export function queueSpecs(options: TopologyOptions): QueueSpec[] {
     { name: PERSISTENCE_QUEUE, bindings: [[Exchanges.events, allOfType('job.outcome')]], deliveryLimit: true, retry: 'own' },
     {
       name: NOTIFICATION_QUEUE,
-      bindings: terminal.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
+      // Only the ends that may have a webhook to send (see webhookRoutingKey); every end once went here.
+      bindings: terminal.map((t) => [Exchanges.events, webhookRoutingKey(t)] as [string, string]),
+      formerBindings: terminal.map((t) => [Exchanges.events, allOfType(t)] as [string, string]),
       deliveryLimit: true,
       retry: 'own',
     },

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { type AmqpBrokerClient, type Delivery, BrokerUnavailableError } from '@conveyor/messaging';
+import { connect } from 'amqplib';
+import { allOfType, webhookRoutingKey } from '@conveyor/contracts';
+import { AmqpNames, type AmqpBrokerClient, type Delivery, BrokerUnavailableError } from '@conveyor/messaging';
 import {
   capturingLogger,
   eventMessage,
@@ -50,13 +52,13 @@ describe('AmqpBrokerClient publishing (RabbitMQ)', () => {
     await subscription.cancel();
   });
 
-  it('routes a terminal event to the notification queue and, by its CC key, to a reply queue, from one publish', async () => {
+  it('routes a terminal event by its CC keys to the notification queue (its webhook key) and to a reply queue, from one publish', async () => {
     const notification = new Inbox<Delivery>();
     const replies = new Inbox<string>();
     const subscription = await client.consume('conveyor.notification', 4, notification.push);
     const reply = await client.listenRouted('conveyor.events', (m) => replies.push(m.body.toString()));
     await reply.bind('reply.gw-test');
-    const event = { ...eventMessage('job.completed'), cc: ['reply.gw-test'] };
+    const event = { ...eventMessage('job.completed'), cc: ['reply.gw-test', webhookRoutingKey('job.completed')] };
 
     await client.publish(event);
 
@@ -66,6 +68,31 @@ describe('AmqpBrokerClient publishing (RabbitMQ)', () => {
     expect(await replies.next()).toBe(event.body.toString());
     await subscription.cancel();
     await reply.cancel();
+  });
+
+  it('keeps a terminal event without the webhook key from the notification queue, also one bound the old way before an upgrade', async () => {
+    // An earlier version bound every end to the notification queue: declaring the topology again removes that route.
+    const names = new AmqpNames(namespace);
+    const admin = await connect(TEST_BROKER_URL);
+    const channel = await admin.createChannel();
+    await channel.bindQueue(names.of('conveyor.notification'), names.of('conveyor.events'), allOfType('job.completed'));
+    await admin.close();
+    const upgraded = testClient(namespace);
+    await upgraded.connect();
+    const notification = new Inbox<Delivery>();
+    const replies = new Inbox<string>();
+    const subscription = await upgraded.consume('conveyor.notification', 4, notification.push);
+    const reply = await upgraded.listenRouted('conveyor.events', (m) => replies.push(m.body.toString()));
+    await reply.bind('reply.gw-quiet');
+    const event = { ...eventMessage('job.completed'), cc: ['reply.gw-quiet'] };
+
+    await upgraded.publish(event);
+
+    expect(await replies.next()).toBe(event.body.toString());
+    await expect(notification.next(300)).rejects.toThrow(/no message/);
+    await subscription.cancel();
+    await reply.cancel();
+    await upgraded.close();
   });
 
   it('routes a worker outcome to the persistence queue only', async () => {
@@ -84,6 +111,13 @@ describe('AmqpBrokerClient publishing (RabbitMQ)', () => {
     await delivery.ack();
     await expect(notification.next(300)).rejects.toThrow(/no message/);
     await Promise.all(subscriptions.map((s) => s.cancel()));
+  });
+
+  it("confirms a job's end that no queue takes (nobody streams, waits for or has a webhook for it): its route is optional", async () => {
+    const end = { ...eventMessage('job.completed'), routingKey: 'job.completed.nobody', cc: [] };
+    expect(end.optionalRoute).toBe(true);
+    await expect(client.publish(end)).resolves.toBeUndefined();
+    await expect(client.publish({ ...end, optionalRoute: false })).rejects.toThrow(/no queue took/);
   });
 
   it('rejects a persistent message no queue takes as unroutable', async () => {

@@ -20,6 +20,7 @@ import { currentTraceId } from '@conveyor/telemetry';
 import { AdmissionService } from '../admission/admission.service';
 import type { JobListQuery } from './job-list-query.schema';
 import { UnacceptedJobsReaper } from './unaccepted-jobs.reaper';
+import { TerminalEventPublisher } from '@conveyor/webhooks';
 
 /** Runs between a job's committed row and its publish (see JobsService.submit). */
 /**
@@ -74,6 +75,7 @@ export class JobsService {
     private readonly unaccepted: UnacceptedJobsReaper,
     private readonly router: JobEventRouter,
     private readonly metrics: JobMetrics,
+    private readonly terminal: TerminalEventPublisher,
   ) {
     this.access = new ModelAccess(config.models);
     this.topology = topologyOf(config);
@@ -167,8 +169,11 @@ export class JobsService {
     const { job, changed } = outcome;
     if (changed) {
       this.metrics.finished('cancelled', job.model, job.priority);
-      await this.publisher
-        .publish('job.cancelled', { job_id: job.id, tenant_id: tenantId, cancelled_at: job.cancelledAt!.toISOString(), has_callback: Boolean(job.callbackUrl) })
+      await this.terminal
+        .publish({
+          type: 'job.cancelled',
+          event: { job_id: job.id, tenant_id: tenantId, cancelled_at: job.cancelledAt!.toISOString(), has_callback: Boolean(job.callbackUrl) },
+        })
         .catch((err: Error) => this.logger.warn(`job ${job.id} cancelled, but its event was not published: ${err.message}`));
       return job;
     }

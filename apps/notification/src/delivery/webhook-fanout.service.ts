@@ -10,8 +10,7 @@ import {
   type WebhookEndpointStore,
 } from '@conveyor/database';
 import { MessagePublisher } from '@conveyor/messaging';
-import type { WebhookEventPayload } from '@conveyor/webhooks';
-import { SubscriptionsCache } from './subscriptions.cache';
+import { SubscriptionsCache, type WebhookEventPayload } from '@conveyor/webhooks';
 
 /**
  * Turns one terminal job event into one delivery per target (each subscribed endpoint of the tenant, and the

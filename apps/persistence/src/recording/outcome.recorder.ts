@@ -1,7 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { STATUS_OF_TERMINAL, type JobCancelled, type JobCompleted, type JobExpired, type JobFailed, type JobOutcome } from '@conveyor/contracts';
+import {
+  STATUS_OF_TERMINAL,
+  type TerminalEvent,
+  type JobCancelled,
+  type JobCompleted,
+  type JobExpired,
+  type JobFailed,
+  type JobOutcome,
+} from '@conveyor/contracts';
 import { JOB_STORE, WriteBatcher, type JobStore } from '@conveyor/database';
-import { MessagePublisher, Outcome, type HandlerOutcome } from '@conveyor/messaging';
+import { Outcome, type HandlerOutcome } from '@conveyor/messaging';
+import { TerminalEventPublisher } from '@conveyor/webhooks';
 
 /**
  * Writes workers' outcomes and only then announces them: the terminal event every relay follows (streams, waiting
@@ -20,7 +29,7 @@ export class OutcomeRecorder {
 
   constructor(
     @Inject(JOB_STORE) private readonly jobs: JobStore,
-    private readonly publisher: MessagePublisher,
+    private readonly terminal: TerminalEventPublisher,
   ) {}
 
   /** Resolves once the outcome is committed and announced; an outcome of a job that has no row is dead-lettered. */
@@ -44,7 +53,7 @@ export class OutcomeRecorder {
     // What the row said of its callback URL goes with the event, so the webhook fan-out need not read the row to learn
     // that a job has no webhook (re-announced ends leave it out: the fan-out then reads).
     const withCallback = (o: JobOutcome) => (changed.has(o.event.job_id) ? { ...o.event, has_callback: changed.get(o.event.job_id) } : o.event);
-    await Promise.all(announced.map((o) => this.publisher.publish(o.type, withCallback(o) as never, { cc: o.reply_to ? [o.reply_to] : undefined })));
+    await Promise.all(announced.map((o) => this.terminal.publish({ type: o.type, event: withCallback(o) } as TerminalEvent, o.reply_to)));
     // A job with no row was never accepted (a submit refused after its message reached the broker): say so in the dead letters.
     return outcomes.map((o) =>
       changed.has(o.event.job_id) || statuses.has(o.event.job_id)

@@ -106,6 +106,7 @@ export class AmqpBrokerClient implements BrokerClient {
       headers: message.headers,
       persistent: message.persistent,
       ...(message.cc?.length && { CC: [...message.cc] }),
+      mandatory: !message.optionalRoute,
     };
     if (!message.persistent) return this.publisher.send(exchange, message.routingKey, message.body, options);
     await this.publisher.confirmed(exchange, message.routingKey, message.body, options);

@@ -66,7 +66,7 @@ export class AmqpConfirmPublisher {
       );
       this.awaitingReturn.set(key, [...(this.awaitingReturn.get(key) ?? []), pending]);
       try {
-        channel.publish(exchange, routingKey, body, { ...options, mandatory: true }, (err: unknown) => pending.settle(err ? confirmFailure(err) : undefined));
+        channel.publish(exchange, routingKey, body, { mandatory: true, ...options }, (err: unknown) => pending.settle(err ? confirmFailure(err) : undefined));
       } catch (err) {
         clearTimeout(timer);
         this.forget(key, pending);

@@ -8,6 +8,7 @@ function channelFailingClassic(error: Error | null) {
   const channel = {
     assertExchange: async () => undefined,
     bindQueue: async () => undefined,
+    unbindQueue: async () => undefined,
     assertQueue: async (name: string, options: { arguments?: Record<string, unknown> }) => {
       if (error && options.arguments?.['x-queue-type'] === 'classic') throw error;
       declared.push(name);

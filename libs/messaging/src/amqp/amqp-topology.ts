@@ -159,6 +159,8 @@ async function declareQueues(
     const queue = names.of(spec.name);
     await channel.assertQueue(queue, { durable: true, arguments: workQueueArguments(spec, names, maxDeliveries) });
     for (const [exchange, pattern] of spec.bindings) await channel.bindQueue(queue, names.of(exchange), pattern);
+    // Unbinding a binding that does not exist is a no-op for RabbitMQ.
+    for (const [exchange, pattern] of spec.formerBindings ?? []) await channel.unbindQueue(queue, names.of(exchange), pattern);
     if (spec.retry !== 'own') continue;
     for (const tierMs of retryTiersMs) {
       const delayQueue = retryTierQueue(spec.name, tierMs);

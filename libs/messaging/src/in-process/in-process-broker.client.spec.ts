@@ -1,6 +1,7 @@
 import { DEAD_LETTER_QUEUE, HELD_DELIVERY_ALLOWANCE, jobQueue, NOTIFICATION_QUEUE } from '../topology';
 import type { Delivery, OutboundMessage } from '../broker-client.port';
 import { InProcessBrokerClient } from './in-process-broker.client';
+import { webhookRoutingKey } from '@conveyor/contracts';
 
 const message = (id: string, band = 'normal'): OutboundMessage => ({
   type: 'job.requested',
@@ -55,7 +56,7 @@ describe('InProcessBrokerClient', () => {
     await sub.cancel();
   });
 
-  it('routes one publish to its routing key and to every CC key, one copy per queue', async () => {
+  it('routes one publish to its routing key and to every CC key, one copy per queue; an end without the webhook key skips notification', async () => {
     const heard: string[] = [];
     const reply = await broker.listenRouted('conveyor.events', (m) => heard.push(m.body.toString()));
     await reply.bind('reply.gw-1');
@@ -65,10 +66,20 @@ describe('InProcessBrokerClient', () => {
       exchange: 'conveyor.events',
       routingKey: 'job.completed.j1',
       body: Buffer.from('end'),
-      cc: ['reply.gw-1'],
+      cc: ['reply.gw-1', webhookRoutingKey('job.completed')],
     });
     await settle();
     expect(heard).toEqual(['end']);
+    expect(broker.depth(NOTIFICATION_QUEUE)).toBe(1);
+    await broker.publish({
+      ...message('t'),
+      type: 'job.completed',
+      exchange: 'conveyor.events',
+      routingKey: 'job.completed.j2',
+      body: Buffer.from('quiet end'),
+      optionalRoute: true,
+    });
+    await settle();
     expect(broker.depth(NOTIFICATION_QUEUE)).toBe(1);
     await reply.cancel();
   });

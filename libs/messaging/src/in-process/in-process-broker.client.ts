@@ -69,7 +69,7 @@ export class InProcessBrokerClient implements BrokerClient {
     const matches = (exchange: string, pattern: string) =>
       exchange === message.exchange && keys.some((key) => (exchange === Exchanges.events ? topicMatches(pattern, key) : pattern === key));
     const targets = this.specs.filter((q) => q.bindings.some(([exchange, pattern]) => matches(exchange, pattern)));
-    if (targets.length === 0 && message.exchange !== Exchanges.events && message.persistent) {
+    if (targets.length === 0 && message.persistent && !message.optionalRoute) {
       throw new BrokerUnavailableError(`no queue bound for ${message.exchange}/${message.routingKey}`, 'unroutable');
     }
     for (const target of targets) {

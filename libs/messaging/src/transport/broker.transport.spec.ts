@@ -2,7 +2,7 @@ import { Controller, Module, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { Ctx, Payload } from '@nestjs/microservices';
-import { DatabaseUnavailableError, uuidv7, type JobCompleted, type JobRequested, type PriorityBand } from '@conveyor/contracts';
+import { DatabaseUnavailableError, uuidv7, webhookRoutingKey, type JobCompleted, type JobRequested, type PriorityBand } from '@conveyor/contracts';
 import { InProcessBrokerClient } from '../in-process/in-process-broker.client';
 import { MessagePublisher } from '../message.publisher';
 import { Outcome, type HandlerOutcome } from '../handler-outcome';
@@ -202,7 +202,7 @@ describe('BrokerTransport over the in-process broker', () => {
     slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
     await start('notification', 1);
     const event = completedEvent('slow');
-    await publisher.publish('job.completed', event);
+    await publisher.publish('job.completed', event, { cc: [webhookRoutingKey('job.completed')] });
     await until(() => completed.length === 1);
     const closing = app!.close();
     app = undefined;
@@ -216,7 +216,7 @@ describe('BrokerTransport over the in-process broker', () => {
   it('pushes event queues to their consumer group', async () => {
     await start('notification', 4);
     const event = completedEvent('w');
-    await publisher.publish('job.completed', event);
+    await publisher.publish('job.completed', event, { cc: [webhookRoutingKey('job.completed')] });
     await until(() => completed.length === 1);
     expect(completed).toEqual([event.job_id]);
     expect(broker.depth(DEAD_LETTER_QUEUE)).toBe(0);
