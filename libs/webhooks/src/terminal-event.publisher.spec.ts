@@ -1,25 +1,10 @@
-import type { JobCompleted } from '@conveyor/contracts';
 import type { WebhookEndpointStore } from '@conveyor/database';
 import { InProcessBrokerClient, MessagePublisher, NOTIFICATION_QUEUE } from '@conveyor/messaging';
 import { SubscriptionsCache } from './subscriptions.cache';
 import { TerminalEventPublisher } from './terminal-event.publisher';
+import { completedEvent } from '../../../test/support/job-events.fixture';
 
-const ended = (jobId: string, hasCallback?: boolean): JobCompleted => ({
-  job_id: jobId,
-  tenant_id: 't',
-  attempt: 1,
-  worker_id: 'w',
-  started_at: '2026-01-01T00:00:00.000Z',
-  completed_at: '2026-01-01T00:00:01.000Z',
-  result: {
-    message: { role: 'assistant', content: 'x' },
-    finish_reason: 'stop',
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    provider: 'p',
-    model: 'm',
-  },
-  ...(hasCallback !== undefined && { has_callback: hasCallback }),
-});
+const ended = (jobId: string, hasCallback?: boolean) => completedEvent(jobId, 'x', hasCallback === undefined ? {} : { has_callback: hasCallback });
 
 describe('TerminalEventPublisher (in-process broker)', () => {
   let broker: InProcessBrokerClient;

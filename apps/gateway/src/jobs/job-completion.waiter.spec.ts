@@ -1,26 +1,13 @@
 import type { ConveyorConfig } from '@conveyor/config';
-import type { JobCompleted, NewJob } from '@conveyor/contracts';
+import type { NewJob } from '@conveyor/contracts';
 import type { JobStore } from '@conveyor/database';
 import { InProcessBrokerClient, MessagePublisher, replyKeyOf } from '@conveyor/messaging';
 import { JobCompletionWaiter, POLL_MS } from './job-completion.waiter';
 import { ReplyInbox } from './reply.inbox';
+import { completedEvent } from '../../../../test/support/job-events.fixture';
 
 const newJob = { id: '01960000-0000-7000-8000-000000000001', tenantId: 't' } as NewJob;
-const completed: JobCompleted = {
-  job_id: newJob.id,
-  tenant_id: 't',
-  attempt: 1,
-  worker_id: 'w',
-  started_at: '2026-01-01T00:00:00.000Z',
-  completed_at: '2026-01-01T00:00:01.000Z',
-  result: {
-    message: { role: 'assistant', content: 'fast' },
-    finish_reason: 'stop',
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-    provider: 'p',
-    model: 'm',
-  },
-};
+const completed = completedEvent(newJob.id, 'fast');
 /** The row is never written while the test runs: only the event can end the wait. */
 const jobs = { findForTenant: async () => null } as unknown as JobStore;
 const config = { worker: { id: 'gw-1' } } as unknown as ConveyorConfig;
