@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'amqplib';
+import { webhookRoutingKey } from '@conveyor/contracts';
 import { DEAD_LETTER_QUEUE, Exchanges } from '@conveyor/messaging';
 
 /** A message published straight to a work queue's exchange, bypassing every publisher-side check. */
@@ -9,6 +10,8 @@ export interface PoisonMessage {
   routingKey: string;
   type: string;
   body: string;
+  /** More routing keys (CC), as a publisher adds them. */
+  cc?: string[];
   /** The queue whose consumer dead-letters it (`conveyor.jobs.` for any job shard). */
   deadFrom: string;
 }
@@ -49,11 +52,13 @@ export function poisonMessages(): PoisonMessage[] {
         created_at: new Date(Date.now() - 10 * 60_000).toISOString(),
       }),
     ),
-    // A terminal event is bound to conveyor.notification alone (persistence publishes them; it consumes outcomes).
+    // A terminal event reaches conveyor.notification by the CC key its publisher adds for a job with a webhook
+    // (persistence publishes them; it consumes outcomes).
     {
       label: 'terminal event fails the schema',
       exchange: Exchanges.events,
       routingKey: `job.completed.${randomUUID()}`,
+      cc: [webhookRoutingKey('job.completed')],
       type: 'job.completed',
       body: JSON.stringify({ job_id: 'x', result: 42 }),
       deadFrom: 'conveyor.notification',
@@ -75,7 +80,13 @@ export async function publishPoison(brokerUrl: string, messages: PoisonMessage[]
   try {
     const channel = await connection.createConfirmChannel();
     for (const m of messages)
-      channel.publish(m.exchange, m.routingKey, Buffer.from(m.body), { type: m.type, messageId: m.label, persistent: true, mandatory: true });
+      channel.publish(m.exchange, m.routingKey, Buffer.from(m.body), {
+        type: m.type,
+        messageId: m.label,
+        persistent: true,
+        mandatory: true,
+        ...(m.cc && { CC: m.cc }),
+      });
     await channel.waitForConfirms();
   } finally {
     await connection.close();
