@@ -21,7 +21,7 @@ import { CancellationRegistry } from './cancellation/cancellation.registry';
 import { TombstoneRegistry } from './cancellation/tombstone.registry';
 import { estimateUsage } from './providers/completion-tally.util';
 import { StartedHereRegistry } from './republish/started-here.registry';
-import { CLOCK_LEEWAY_MS, mayBeRefusedSubmission } from './republish/unconfirmed-publish.rule';
+import { mayBeRefusedSubmission } from './republish/unconfirmed-publish.rule';
 import { ModelRouter, RoutingError, type RouteResult } from './routing/model-router.service';
 import { DeltaCoalescer } from './streaming/delta-coalescer';
 import { DeltaOutbox } from './streaming/delta-outbox';
@@ -315,13 +315,6 @@ export class JobRunner implements BatchMemberRunner {
     if (state === null) return Outcome.deadLetter(`job ${job.job_id} has no row: it was never accepted`);
     const { status, starts } = state;
     if (status === 'queued' && pastDeadline) return this.expire(job);
-    // A submit still in doubt: its gateway has not seen the broker's confirm (no enqueued mark) and may yet give up
-    // on it, answer 503 and remove the row. Looked at again once it must have settled either way.
-    const age = Date.now() - Date.parse(job.created_at);
-    const { publishTimeoutMs } = this.config.broker;
-    if (firstDelivery && unconfirmed && status === 'queued' && !state.enqueued && age < publishTimeoutMs) {
-      return Outcome.retry(`its submit is not settled yet (no confirm seen ${age} ms after it)`, publishTimeoutMs - age + CLOCK_LEEWAY_MS);
-    }
     // A later delivery of a copy sent by the orphan sweep is a redelivery like any other.
     if (job.republished && firstDelivery && !(await this.republishedCopyRuns(job.job_id, status))) return Outcome.ack();
     // Each earlier retry started the job once; the starts beyond those are this message's deliveries that never

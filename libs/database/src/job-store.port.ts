@@ -43,11 +43,8 @@ export interface JobStore {
   listForTenant(tenantId: string, query: JobListQuery): Promise<{ jobs: JobRecord[]; hasMore: boolean }>;
   /** The status alone, for workers deciding whether a delivered job should still run. */
   statusOf(id: string): Promise<JobStatus | null>;
-  /**
-   * The status, how many times the job started, and whether its gateway saw the broker confirm its message (a
-   * worker's check of a redelivered job, or of one whose submit may have been refused).
-   */
-  runStateOf(id: string): Promise<{ status: JobStatus; starts: number; enqueued: boolean } | null>;
+  /** The status and how many times the job started (a worker's check of a redelivered job). */
+  runStateOf(id: string): Promise<{ status: JobStatus; starts: number } | null>;
   /** Whether the tenant's job has its own `callback_url` (false for an unknown job): one narrow read. */
   hasCallback(tenantId: string, id: string): Promise<boolean>;
   /** queued → cancelled. Answers the job as it is afterwards (unchanged if it was not queued), or null if not the tenant's. */

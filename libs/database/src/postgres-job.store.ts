@@ -43,13 +43,12 @@ export class PostgresJobStore implements JobStore {
    * A worker's reads of the jobs it was handed, made together: one query for every read of the same moment (a
    * worker taking a backlog reads each job it may have been refused, see the inference job runner).
    */
-  private readonly runStates = new WriteBatcher<string, { status: JobStatus; starts: number; enqueued: boolean } | null>(
+  private readonly runStates = new WriteBatcher<string, { status: JobStatus; starts: number } | null>(
     async (ids) => {
-      const rows = await this.db.rows<{ id: string; status: JobStatus; starts: number; enqueued: boolean }>(
-        'SELECT id, status, starts, enqueued_at IS NOT NULL AS enqueued FROM jobs WHERE id = ANY($1::uuid[])',
-        [ids],
-      );
-      const byId = new Map(rows.map((r) => [r.id, { status: r.status, starts: r.starts, enqueued: r.enqueued }]));
+      const rows = await this.db.rows<{ id: string; status: JobStatus; starts: number }>('SELECT id, status, starts FROM jobs WHERE id = ANY($1::uuid[])', [
+        ids,
+      ]);
+      const byId = new Map(rows.map((r) => [r.id, { status: r.status, starts: r.starts }]));
       return ids.map((id) => byId.get(id) ?? null);
     },
     { maxBatch: 1_024, maxInFlight: 2 },
@@ -138,7 +137,7 @@ export class PostgresJobStore implements JobStore {
     return row?.status ?? null;
   }
 
-  async runStateOf(id: string): Promise<{ status: JobStatus; starts: number; enqueued: boolean } | null> {
+  async runStateOf(id: string): Promise<{ status: JobStatus; starts: number } | null> {
     if (!isUuid(id)) return null;
     return this.runStates.write(id);
   }
