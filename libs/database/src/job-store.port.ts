@@ -23,14 +23,26 @@ export interface JobListQuery {
   after?: string;
 }
 
+/** A job's status and how many times it started. */
+export interface RunState {
+  status: JobStatus;
+  starts: number;
+}
+
+/** What `remove` did: removed the row, found none, or kept it because a worker holds its message. */
+export type RemovalOutcome = 'removed' | 'absent' | 'delivered';
+
 /**
  * Jobs in PostgreSQL. Every transition is a conditional update, so a duplicate or stale event never moves a
  * job backwards or writes a result twice; the `mark*` methods answer whether they changed anything.
  */
 export interface JobStore {
   insert(job: NewJob): Promise<void>;
-  /** Removes a job that was never accepted (its publish failed before the 202). */
-  remove(id: string): Promise<void>;
+  /**
+   * Removes a job that was never accepted (its publish failed before the 202) — unless its message was marked
+   * enqueued meanwhile: a worker read it (runStateOf), so the publish did reach the queue and the job stays.
+   */
+  remove(id: string): Promise<RemovalOutcome>;
   /** Records that the broker confirmed the job's message: from then on it is no orphan. */
   markEnqueued(id: string): Promise<void>;
   /**
@@ -43,8 +55,11 @@ export interface JobStore {
   listForTenant(tenantId: string, query: JobListQuery): Promise<{ jobs: JobRecord[]; hasMore: boolean }>;
   /** The status alone, for workers deciding whether a delivered job should still run. */
   statusOf(id: string): Promise<JobStatus | null>;
-  /** The status and how many times the job started (a worker's check of a redelivered job). */
-  runStateOf(id: string): Promise<{ status: JobStatus; starts: number } | null>;
+  /**
+   * The status and how many times the job started (a worker's check of a delivered job). The worker holds the
+   * job's message, so this also marks it enqueued if it was not yet.
+   */
+  runStateOf(id: string): Promise<RunState | null>;
   /** Whether the tenant's job has its own `callback_url` (false for an unknown job): one narrow read. */
   hasCallback(tenantId: string, id: string): Promise<boolean>;
   /** queued → cancelled. Answers the job as it is afterwards (unchanged if it was not queued), or null if not the tenant's. */

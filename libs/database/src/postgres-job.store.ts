@@ -11,7 +11,7 @@ import {
   type PriorityBand,
 } from '@conveyor/contracts';
 import { toJobRecord, type JobRow } from './job.row';
-import type { EndedJobs, JobListQuery, JobStore, QueuedCount } from './job-store.port';
+import type { EndedJobs, JobListQuery, JobStore, QueuedCount, RemovalOutcome, RunState } from './job-store.port';
 import { markCancelledMany, markCompletedMany, markExpiredMany, markFailedMany, markStartedMany, type EndedIds } from './job-transitions.sql';
 import type { PostgresClient, SqlExecutor } from './postgres.client';
 import { WriteBatcher } from './write-batcher';
@@ -40,21 +40,36 @@ export class PostgresJobStore implements JobStore {
   private readonly enqueued = new WriteBatcher<string>((ids) => this.markEnqueuedMany(ids), { maxBatch: 1_024, maxInFlight: 2, lingerMs: ENQUEUED_LINGER_MS });
 
   /**
-   * A worker's reads of the jobs it was handed, made together: one query for every read of the same moment (a
-   * worker taking a backlog reads each job it may have been refused, see the inference job runner).
+   * A worker's reads of the jobs it was handed, made together: one statement for every read of the same moment (a
+   * worker taking a backlog reads each job it may have been refused, see the inference job runner). The worker
+   * holds each job's message, so the read also marks it enqueued where the gateway has not yet: a gateway still
+   * waiting for that confirm then keeps the job instead of removing it (see `remove`).
    */
-  private readonly runStates = new WriteBatcher<string, { status: JobStatus; starts: number } | null>(
-    async (ids) => {
-      const rows = await this.db.rows<{ id: string; status: JobStatus; starts: number }>('SELECT id, status, starts FROM jobs WHERE id = ANY($1::uuid[])', [
-        ids,
-      ]);
-      const byId = new Map(rows.map((r) => [r.id, { status: r.status, starts: r.starts }]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
-    { maxBatch: 1_024, maxInFlight: 2 },
-  );
+  private readonly runStates = new WriteBatcher<string, RunState | null>((ids) => this.readRunStates(ids), { maxBatch: 1_024, maxInFlight: 2 });
 
   constructor(private readonly db: PostgresClient) {}
+
+  /**
+   * The CTE answers the rows it marked; the plain SELECT, from the statement's snapshot, the rows marked before it.
+   * A row marked by someone else while the UPDATE waited for its lock is in neither, so what both missed is read
+   * again: only a row that is not there answers null.
+   */
+  private async readRunStates(ids: readonly string[]): Promise<Array<RunState | null>> {
+    type Row = RunState & { id: string };
+    const rows = await this.db.rows<Row>(
+      `WITH marked AS (
+         UPDATE jobs SET enqueued_at = now() WHERE id = ANY($1::uuid[]) AND enqueued_at IS NULL RETURNING id, status, starts)
+       SELECT id, status, starts FROM marked
+       UNION ALL
+       SELECT id, status, starts FROM jobs WHERE id = ANY($1::uuid[]) AND enqueued_at IS NOT NULL`,
+      [ids],
+    );
+    const seen = new Set(rows.map((r) => r.id));
+    const missed = ids.filter((id) => !seen.has(id));
+    if (missed.length > 0) rows.push(...(await this.db.rows<Row>('SELECT id, status, starts FROM jobs WHERE id = ANY($1::uuid[])', [missed])));
+    const byId = new Map(rows.map((r) => [r.id, { status: r.status, starts: r.starts }]));
+    return ids.map((id) => byId.get(id) ?? null);
+  }
 
   /**
    * The submit path's write. Concurrent submits are inserted together (see WriteBatcher: one statement and one
@@ -110,8 +125,13 @@ export class PostgresJobStore implements JobStore {
     });
   }
 
-  async remove(id: string): Promise<void> {
-    if (isUuid(id)) await this.db.count('DELETE FROM jobs WHERE id = $1', [id]);
+  async remove(id: string): Promise<RemovalOutcome> {
+    if (!isUuid(id)) return 'absent';
+    if ((await this.db.count('DELETE FROM jobs WHERE id = $1 AND enqueued_at IS NULL', [id])) > 0) return 'removed';
+    // Read apart from the DELETE: one that waited on a worker's mark re-checks the row, but a subquery beside it
+    // would still see the snapshot from before the mark.
+    const rows = await this.db.rows('SELECT 1 FROM jobs WHERE id = $1', [id]);
+    return rows.length > 0 ? 'delivered' : 'absent';
   }
 
   async findForTenant(tenantId: string, id: string): Promise<JobRecord | null> {
@@ -137,7 +157,7 @@ export class PostgresJobStore implements JobStore {
     return row?.status ?? null;
   }
 
-  async runStateOf(id: string): Promise<{ status: JobStatus; starts: number } | null> {
+  async runStateOf(id: string): Promise<RunState | null> {
     if (!isUuid(id)) return null;
     return this.runStates.write(id);
   }

@@ -149,11 +149,78 @@ describe('PostgresJobStore queries', () => {
   });
 
   describe('remove', () => {
-    it('deletes the job, and ignores a non-UUID id', async () => {
+    const enqueuedAt = async (id: string) =>
+      (await dataSource.query(`SELECT enqueued_at FROM jobs WHERE id = $1`, [id]))[0]?.enqueued_at as Date | null | undefined;
+
+    it('deletes a job whose message nobody confirmed, and answers absent for an unknown or non-UUID id', async () => {
       const [job] = await insertMany(1);
-      await store.remove(job!.id);
+      expect(await store.remove(job!.id)).toBe('removed');
       expect(await store.statusOf(job!.id)).toBeNull();
-      await expect(store.remove('not-a-uuid')).resolves.toBeUndefined();
+      expect(await store.remove(job!.id)).toBe('absent');
+      expect(await store.remove('not-a-uuid')).toBe('absent');
+    });
+
+    it("keeps a job a worker has read: the worker's read marks its message enqueued", async () => {
+      const [job] = await insertMany(1);
+      expect(await enqueuedAt(job!.id)).toBeNull();
+      expect(await store.runStateOf(job!.id)).toEqual({ status: 'queued', starts: 0 });
+      expect(await enqueuedAt(job!.id)).toBeInstanceOf(Date);
+      expect(await store.remove(job!.id)).toBe('delivered');
+      expect(await store.statusOf(job!.id)).toBe('queued');
+      // A second read answers the same and leaves the mark as it was.
+      const first = await enqueuedAt(job!.id);
+      expect(await store.runStateOf(job!.id)).toEqual({ status: 'queued', starts: 0 });
+      expect(await enqueuedAt(job!.id)).toEqual(first);
+    });
+
+    it('a worker read waiting on the lock of a confirm being marked still finds the job', async () => {
+      const [job] = await insertMany(1);
+      const marking = dataSource.createQueryRunner();
+      await marking.connect();
+      try {
+        await marking.startTransaction();
+        await marking.query(`UPDATE jobs SET enqueued_at = now() WHERE id = $1`, [job!.id]);
+        const read = store.runStateOf(job!.id);
+        await new Promise((r) => setTimeout(r, 100)); // the read is waiting on the row's lock by now
+        await marking.commitTransaction();
+        expect(await read).toEqual({ status: 'queued', starts: 0 });
+      } finally {
+        await marking.release();
+      }
+    });
+
+    it('a removal waiting on the lock of a worker read keeps the job', async () => {
+      const [job] = await insertMany(1);
+      const reading = dataSource.createQueryRunner();
+      await reading.connect();
+      try {
+        await reading.startTransaction();
+        await reading.query(`UPDATE jobs SET enqueued_at = now() WHERE id = $1`, [job!.id]);
+        const removal = store.remove(job!.id);
+        await new Promise((r) => setTimeout(r, 100));
+        await reading.commitTransaction();
+        expect(await removal).toBe('delivered');
+      } finally {
+        await reading.release();
+      }
+    });
+
+    it('keeps a job the gateway saw confirmed', async () => {
+      const [job] = await insertMany(1);
+      await store.markEnqueued(job!.id);
+      for (const until = Date.now() + 5_000; !(await enqueuedAt(job!.id)) && Date.now() < until;) await new Promise((r) => setTimeout(r, 20));
+      expect(await store.remove(job!.id)).toBe('delivered');
+    });
+
+    it('a removal racing a worker read has exactly one winner: removed and unseen, or kept and seen', async () => {
+      const jobs = await insertMany(40);
+      const races = await Promise.all(jobs.map(async (job) => Promise.all([store.remove(job.id), store.runStateOf(job.id)])));
+      for (const [outcome, state] of races) {
+        if (outcome === 'removed') expect(state).toBeNull();
+        else expect([outcome, state]).toEqual(['delivered', { status: 'queued', starts: 0 }]);
+      }
+      const kept = races.filter(([outcome]) => outcome === 'delivered').length;
+      expect((await Promise.all(jobs.map((j) => store.statusOf(j.id)))).filter((s) => s !== null)).toHaveLength(kept);
     });
   });
 

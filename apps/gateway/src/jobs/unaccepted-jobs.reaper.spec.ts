@@ -1,13 +1,14 @@
-import type { JobStore } from '@conveyor/database';
+import type { JobStore, RemovalOutcome } from '@conveyor/database';
 import { UnacceptedJobsReaper } from './unaccepted-jobs.reaper';
 
-/** A store whose `remove` fails while `down` is true, recording every call. */
-function flakyStore() {
-  const state = { down: true, calls: 0 };
+/** A store whose `remove` fails while `down` is true and answers `outcome` otherwise, recording every call. */
+function flakyStore(down = true, outcome: RemovalOutcome = 'removed') {
+  const state = { down, calls: 0, outcome };
   const store = {
     remove: async () => {
       state.calls++;
       if (state.down) throw new Error('connection terminated');
+      return state.outcome;
     },
   } as unknown as JobStore;
   return { store, state };
@@ -50,6 +51,15 @@ describe('UnacceptedJobsReaper', () => {
     const calls = state.calls;
     await advance(60 * 60_000);
     expect(state.calls).toBe(calls);
+    reaper.onModuleDestroy();
+  });
+
+  it('stops at a row the store keeps because its message is queued', async () => {
+    const { store, state } = flakyStore(false, 'delivered');
+    const reaper = new UnacceptedJobsReaper(store);
+    reaper.remove('01960000-0000-7000-8000-000000000004');
+    await advance(60_000);
+    expect(state.calls).toBe(1);
     reaper.onModuleDestroy();
   });
 });

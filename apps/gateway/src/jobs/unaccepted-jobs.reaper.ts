@@ -14,6 +14,7 @@ const GIVE_UP_AFTER_MS = 10 * 60_000;
  * all the same (during a database outage the client cannot tell), and the removal right after a failed publish
  * may itself fail. Such a row would stay `queued` for ever with no message behind it. This keeps trying to remove
  * it in the background until the database answers, then once more, so a refused job leaves nothing behind.
+ * The store keeps a row whose message is known to be queued (see JobStore.remove): that is logged, not retried.
  */
 @Injectable()
 export class UnacceptedJobsReaper implements OnModuleDestroy {
@@ -27,7 +28,10 @@ export class UnacceptedJobsReaper implements OnModuleDestroy {
     const until = Date.now() + GIVE_UP_AFTER_MS;
     const attempt = (tries: number, confirmed: boolean) => {
       this.jobs.remove(jobId).then(
-        () => (confirmed ? undefined : this.later(CONFIRM_AFTER_MS, () => attempt(0, true))),
+        (outcome) => {
+          if (outcome === 'delivered') this.logger.error(`refused job ${jobId} is queued after all (a worker read it); its row stays`);
+          else if (!confirmed) this.later(CONFIRM_AFTER_MS, () => attempt(0, true));
+        },
         (err: Error) => {
           if (Date.now() > until) return this.logger.error(`could not remove refused job ${jobId}; its row stays queued: ${err.message}`);
           this.later(RETRY_MS[Math.min(tries, RETRY_MS.length - 1)]!, () => attempt(tries + 1, confirmed));
