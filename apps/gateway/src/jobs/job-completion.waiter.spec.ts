@@ -101,6 +101,29 @@ describe('JobCompletionWaiter over the replica reply queue (in-process broker)',
       expect(reads).toEqual([]);
     });
 
+    it('clears its backstop timer as soon as the end arrives, leaving none running', async () => {
+      const set = jest.spyOn(global, 'setTimeout');
+      const cleared = jest.spyOn(global, 'clearTimeout');
+      try {
+        const waiter = new JobCompletionWaiter(inbox, counting(completedRow).store);
+        await waiter.submitAndWait(
+          't',
+          async ({ beforePublish, replyTo }) => {
+            await beforePublish!(newJob);
+            setTimeout(() => void publisher.publish('job.completed', completed, { cc: [replyTo!] }), 50);
+            return newJob;
+          },
+          new AbortController().signal,
+        );
+        const backstops = set.mock.calls.flatMap((call, i) => (call[1] === POLL_MS ? [set.mock.results[i]!.value] : []));
+        expect(backstops).toHaveLength(1);
+        expect(cleared).toHaveBeenCalledWith(backstops[0]);
+      } finally {
+        set.mockRestore();
+        cleared.mockRestore();
+      }
+    });
+
     it('ends a wait whose event went missing from the row, after the backstop interval', async () => {
       const { store, reads } = counting(completedRow);
       const waiter = new JobCompletionWaiter(inbox, store);

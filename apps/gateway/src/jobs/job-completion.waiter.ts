@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { JobRecord, JobResult, NewJob, TerminalEvent } from '@conveyor/contracts';
 import { JOB_STORE, type JobStore } from '@conveyor/database';
 import type { SubmitOptions } from './jobs.service';
@@ -52,15 +51,26 @@ export class JobCompletionWaiter {
 
   private async wait(tenantId: string, jobId: string, ended: Promise<TerminalEvent>, signal: AbortSignal, readFirst: boolean): Promise<JobEnd | null> {
     const fromEvent = ended.then(endOfEvent);
-    for (let read = readFirst; !signal.aborted; read = true) {
-      if (read) {
-        const settled = await Promise.race([fromEvent, this.jobs.findForTenant(tenantId, jobId).then((row) => (row ? endOfRow(row) : null))]);
-        if (settled) return settled;
+    // A plain timer, cleared as soon as the wait ends, so a finished request leaves no pause of its own running.
+    let timer: NodeJS.Timeout | undefined;
+    let wake = () => {};
+    const pause = () => new Promise<null>((resolve) => ((wake = () => resolve(null)), (timer = setTimeout(wake, POLL_MS))));
+    const onAbort = () => wake();
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (let read = readFirst; !signal.aborted; read = true) {
+        if (read) {
+          const settled = await Promise.race([fromEvent, this.jobs.findForTenant(tenantId, jobId).then((row) => (row ? endOfRow(row) : null))]);
+          if (settled) return settled;
+        }
+        const next = await Promise.race([fromEvent, pause()]);
+        if (next) return next;
       }
-      const next = await Promise.race([fromEvent, sleep(POLL_MS, null, { signal }).catch(() => null)]);
-      if (next) return next;
+      return null;
+    } finally {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
     }
-    return null;
   }
 }
 
