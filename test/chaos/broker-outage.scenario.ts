@@ -24,7 +24,14 @@ export async function brokerOutageScenario(opts: BrokerOutageOptions): Promise<S
       inference: 2,
       paces: { paced: 'ttft=50,tps=100,tokens=20' },
       brokerProxy: !opts.realRestart,
-      env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', BROKER_RECONNECT_MS: '500', BROKER_PUBLISH_TIMEOUT_MS: '3000' },
+      // A submit whose confirm the cut lost is accepted in doubt; if its message was lost too, the sweep re-sends it.
+      env: {
+        WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+        BROKER_RECONNECT_MS: '500',
+        BROKER_PUBLISH_TIMEOUT_MS: '3000',
+        JOB_ORPHAN_AFTER_MS: '5000',
+        JOB_ORPHAN_SWEEP_MS: '1000',
+      },
       inferenceEnv: { WORKER_CONCURRENCY: '32' },
     },
     'broker',

@@ -14,7 +14,7 @@ const config = {
   streaming: { coalesceMs: 0, coalesceChars: 256, batchMs: 0 },
   broker: { retryMaxAttempts: 3 },
 } as unknown as ConveyorConfig;
-const ctx = { delivery: { retries: 0, consumingSince: 0 } as Delivery, deliveryCount: 1, signal: new AbortController().signal } as unknown as DeliveryContext;
+const ctx = { delivery: { retries: 0 } as Delivery, deliveryCount: 1, signal: new AbortController().signal } as unknown as DeliveryContext;
 const job: JobRequested = {
   job_id: uuidv7(),
   tenant_id: 't',

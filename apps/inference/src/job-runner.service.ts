@@ -21,7 +21,6 @@ import { CancellationRegistry } from './cancellation/cancellation.registry';
 import { TombstoneRegistry } from './cancellation/tombstone.registry';
 import { estimateUsage } from './providers/completion-tally.util';
 import { StartedHereRegistry } from './republish/started-here.registry';
-import { mayBeRefusedSubmission } from './republish/unconfirmed-publish.rule';
 import { ModelRouter, RoutingError, type RouteResult } from './routing/model-router.service';
 import { DeltaCoalescer } from './streaming/delta-coalescer';
 import { DeltaOutbox } from './streaming/delta-outbox';
@@ -298,8 +297,8 @@ export class JobRunner implements BatchMemberRunner {
    * Why a delivered job must not run, as the outcome that settles it; null to run it. A job that ended without
    * running (cancelled or expired while queued) is known from its tombstone; only a redelivered message, which may
    * belong to a job that already ended (a worker killed between its outcome's confirm and its ack), a job past
-   * its deadline, a copy sent by the orphan sweep and a message whose submit the gateway may have refused
-   * (mayBeRefusedSubmission) read the row. A queued job past its deadline ends `expired` without a provider call;
+   * its deadline and a copy sent by the orphan sweep read the row. (A gateway never removes a job whose message
+   * may be queued: a publish in doubt is accepted, see JobsService.submit.) A queued job past its deadline ends `expired` without a provider call;
    * one that started already (a redelivery of a running job) runs on, since only queued jobs expire.
    */
   private async reasonNotToRun(job: JobRequested, ctx: DeliveryContext): Promise<HandlerOutcome | null> {
@@ -309,8 +308,7 @@ export class JobRunner implements BatchMemberRunner {
     }
     const pastDeadline = job.expires_at !== undefined && Date.parse(job.expires_at) <= Date.now();
     const firstDelivery = ctx.deliveryCount === 1 && ctx.delivery.retries === 0;
-    const unconfirmed = mayBeRefusedSubmission(job.created_at, ctx.delivery.consumingSince, this.config.broker.publishTimeoutMs);
-    if (firstDelivery && !pastDeadline && !job.republished && !unconfirmed) return null;
+    if (firstDelivery && !pastDeadline && !job.republished) return null;
     const state = await this.jobs.runStateOf(job.job_id);
     if (state === null) return Outcome.deadLetter(`job ${job.job_id} has no row: it was never accepted`);
     const { status, starts } = state;

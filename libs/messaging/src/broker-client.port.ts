@@ -35,11 +35,6 @@ export interface Delivery {
   deliveryCount: number;
   /** How many times a handler asked to retry this message later, from 0. */
   retries: number;
-  /**
-   * When the consumer that received this message began consuming (ms since the epoch); a reconnect starts a new
-   * one. A message published before then may have been published while the consumer was cut off from the broker.
-   */
-  consumingSince: number;
   ack(): Promise<void>;
   /**
    * Republishes to the delay queue of the smallest tier ≥ `delayMs` (confirmed), which returns it to

@@ -13,7 +13,7 @@ import {
 } from '@conveyor/contracts';
 import { JOB_STORE, type JobStore } from '@conveyor/database';
 import { ConveyorException, ErrorCode } from '@conveyor/http';
-import { jobHeaders, MessagePublisher, shardOf, topologyOf, type TopologyOptions } from '@conveyor/messaging';
+import { BrokerUnavailableError, jobHeaders, MessagePublisher, shardOf, topologyOf, type TopologyOptions } from '@conveyor/messaging';
 import { JobMetrics } from '@conveyor/metrics';
 import { JobEventRouter } from '@conveyor/stream';
 import { currentTraceId } from '@conveyor/telemetry';
@@ -55,7 +55,8 @@ export interface SubmitOptions {
 /**
  * The job API's use cases. Submitting commits the job row, then publishes it to its priority band and waits
  * for the broker's confirm: a 202 therefore means both a committed row and a durable message. If either fails
- * the row is removed again and the caller gets a 503, never a 202.
+ * the row is removed again and the caller gets a 503, never a 202 — unless the message was written and only its
+ * confirm is missing: then it may be queued, and the committed row is the promise (the orphan sweep re-sends it).
  */
 @Injectable()
 export class JobsService {
@@ -137,9 +138,16 @@ export class JobsService {
         headers: jobHeaders(tenantId, this.config.jobQueues.tenantWeights),
       });
     } catch (err) {
-      this.logger.warn(`job ${job.id} not accepted: ${(err as Error).message}`);
-      this.unaccepted.remove(job.id);
-      throw err;
+      if (!(err instanceof BrokerUnavailableError && err.inDoubt)) {
+        this.logger.warn(`job ${job.id} not accepted: ${(err as Error).message}`);
+        this.unaccepted.remove(job.id);
+        throw err;
+      }
+      // The message may be queued already, and a worker may be running it: refusing the job now could be a lie. Its
+      // row is committed and carries no confirm, so the orphan sweep sends it again if the broker did not take it.
+      this.logger.warn(`job ${job.id}: its publish is in doubt (${err.message}); accepted, and left to the orphan sweep`);
+      this.metrics.submitted(job.model, job.priority);
+      return job;
     }
     this.metrics.submitted(job.model, job.priority);
     // Not awaited: a mark that is lost only makes the orphan sweep send the job again, which workers tell apart.

@@ -129,5 +129,5 @@ function asUnavailable(err: unknown): unknown {
 function confirmFailure(err: unknown): BrokerUnavailableError {
   const message = err instanceof Error ? err.message : String(err);
   if (message === 'message nacked') return new BrokerUnavailableError('the broker nacked the message', 'nacked');
-  return new BrokerUnavailableError(`publish channel closed before the confirm: ${message}`, 'disconnected');
+  return new BrokerUnavailableError(`publish channel closed before the confirm: ${message}`, 'unconfirmed');
 }

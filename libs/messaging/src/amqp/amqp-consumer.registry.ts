@@ -1,4 +1,4 @@
-import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { ChannelModel, ConsumeMessage } from 'amqplib';
 import type { BroadcastMessage, Delivery, PausableSubscription, RoutedListener, Subscription } from '../broker-client.port';
 import { AmqpChannelSubscription, type ConsumerSetup } from './amqp-channel.subscription';
 import type { AmqpLogger } from './amqp-connection.manager';
@@ -21,8 +21,6 @@ export interface AmqpConsumerRegistryOptions {
  */
 export class AmqpConsumerRegistry {
   private readonly subscriptions = new Set<AmqpChannelSubscription>();
-  /** When each consumer channel first consumed: a pause and resume on the same channel keeps it, a reconnect does not. */
-  private readonly consumingSince = new WeakMap<Channel, number>();
 
   constructor(private readonly options: AmqpConsumerRegistryOptions) {}
 
@@ -32,10 +30,8 @@ export class AmqpConsumerRegistry {
     return this.subscribe(`consumer of ${queue}`, async (channel, restart) => {
       const settlement = new AmqpSettlementChannel(channel);
       await channel.prefetch(prefetch);
-      const consumingSince = this.consumingSince.get(channel) ?? Date.now();
-      this.consumingSince.set(channel, consumingSince);
       const onMessage = (message: ConsumeMessage | null) => {
-        if (message) this.dispatch(deliveries.create(message, queue, settlement, consumingSince), onDelivery);
+        if (message) this.dispatch(deliveries.create(message, queue, settlement), onDelivery);
         else restart();
       };
       const { consumerTag } = await channel.consume(names.of(queue), onMessage, { noAck: false });

@@ -37,8 +37,8 @@ export class AmqpDeliveryFactory {
     private readonly retryTiersMs: readonly number[],
   ) {}
 
-  /** `queue` is the canonical name the message was taken from; `consumingSince`, when its consumer began consuming. */
-  create(message: Message, queue: string, source: AmqpSettlementChannel, consumingSince: number): AmqpDelivery {
+  /** `queue` is the canonical name the message was taken from. */
+  create(message: Message, queue: string, source: AmqpSettlementChannel): AmqpDelivery {
     const headers: Record<string, unknown> = { ...(message.properties.headers ?? {}) };
     const originalKey = headers[ConveyorHeaders.routingKey];
     const routingKey = typeof originalKey === 'string' ? originalKey : message.fields.routingKey;
@@ -63,7 +63,6 @@ export class AmqpDeliveryFactory {
       headers,
       deliveryCount,
       retries,
-      consumingSince,
       ack: once(async () => source.ack(message)),
       // The delay is rounded up to a tier: the copy waits in that tier's delay queue, then returns to `queue`.
       retryLater: once((delayMs: number, reason: string, counts = true) => {

@@ -101,8 +101,6 @@ export class InProcessBrokerClient implements BrokerClient {
   async consume(queueName: string, prefetch: number, onDelivery: (delivery: Delivery) => void): Promise<PausableSubscription> {
     const queue = this.queue(queueName);
     const unsettled = new Set<StoredMessage>();
-    // The in-process broker never disconnects: a consumer consumes from the moment it is made.
-    const consumingSince = Date.now();
     const consumer: QueueConsumer = {
       prefetch,
       unsettled: 0,
@@ -114,7 +112,7 @@ export class InProcessBrokerClient implements BrokerClient {
             queue.schedulePump();
           }
         };
-        const delivery = this.deliver(queue, message, release, consumingSince);
+        const delivery = this.deliver(queue, message, release);
         if (delivery) onDelivery(delivery);
         else release();
       },
@@ -174,7 +172,7 @@ export class InProcessBrokerClient implements BrokerClient {
   }
 
   /** Builds the Delivery for a message, or dead-letters it when it has reached the delivery limit. */
-  private deliver(queue: InProcessQueue, message: StoredMessage, release: () => void, consumingSince: number): Delivery | null {
+  private deliver(queue: InProcessQueue, message: StoredMessage, release: () => void): Delivery | null {
     if (queue.deliveryLimit !== null && message.deliveries >= queue.deliveryLimit) {
       this.toDeadLetters(message, queue.name, 'delivery_limit');
       return null;
@@ -196,7 +194,6 @@ export class InProcessBrokerClient implements BrokerClient {
       headers: message.headers,
       deliveryCount: message.deliveries,
       retries: Number(message.headers['x-conveyor-retries'] ?? 0),
-      consumingSince,
       ack: settle(() => undefined),
       retryLater: (delayMs, reason, counts = true) =>
         settle(() => {
