@@ -18,6 +18,7 @@ export interface SlowReadersOptions extends CommonOptions {
 }
 
 const MB = 1024 * 1024;
+const BIG_TOKENS_PER_SECOND = 50_000;
 
 /**
  * 6. Slow SSE readers (sockets that never read) watch a big job on one streaming replica, beside fast readers of
@@ -31,7 +32,9 @@ export async function slowReadersScenario(opts: SlowReadersOptions): Promise<Sce
   const chaos = await ChaosCluster.start({
     name: `chaos_slow_${opts.runId ?? defaultRunId()}`,
     inference: 1,
-    paces: { big: `ttft=1500,tokens=${opts.bigTokens}`, paced: 'ttft=200,tps=40,tokens=40' },
+    // The big job is paced (~1.2 MB/s of text) so that "fast" means what a healthy client does: keep up with the
+    // stream. Unpaced, its speed is the worker's, and a reader sharing this process's cores may fall 256 KiB behind.
+    paces: { big: `ttft=1500,tps=${BIG_TOKENS_PER_SECOND},tokens=${opts.bigTokens}`, paced: 'ttft=200,tps=40,tokens=40' },
     env: { STREAM_CLIENT_BUFFER_BYTES: String(opts.clientBufferBytes), STREAM_COALESCE_CHARS: '16384' },
     inferenceEnv: { WORKER_CONCURRENCY: String(opts.fastReaders + 2) },
     notification: false,
