@@ -2,7 +2,7 @@ import { ProviderError } from '../../../apps/inference/src/providers/llm-provide
 import { OpenAiCompatibleProvider } from '../../../apps/inference/src/providers/openai-compatible.provider';
 import { MockUpstream } from '../../support/mock-llm/mock-upstream.server';
 import { openAiErrorReply, openAiStreamFrames } from '../../support/mock-llm/openai-stream.fixture';
-import { sseReply } from '../../support/mock-llm/reply.util';
+import { encodeSse, sseReply } from '../../support/mock-llm/reply.util';
 import { abortAfterFirstDelta, failureOf, providerRequest, runProvider } from './provider-run.util';
 
 const API_KEY = 'sk-test-0123456789abcdef';
@@ -129,6 +129,44 @@ describe('OpenAiCompatibleProvider against a wire-compatible OpenAI server', () 
     const error = await failureOf(provider, HELLO);
     expect(error).toMatchObject({ name: 'ProviderError', retryable: true });
     expect(error.message).toMatch(/ended before the model finished/);
+  });
+
+  it('gives up on an upstream that does not start answering within its timeout: a retryable error, and it hangs up', async () => {
+    upstream = await MockUpstream.start(() => undefined);
+    const provider = new OpenAiCompatibleProvider({ name: 'slow', baseURL: `${upstream.url}/v1`, upstreamModel: 'm', timeoutMs: 200 });
+    const error = await failureOf(provider, HELLO);
+    expect(error).toMatchObject({ name: 'ProviderError', retryable: true });
+    expect(error.message).toMatch(/timed out/);
+    expect((await upstream.clientDisconnect()).path).toBe('/v1/chat/completions');
+  });
+
+  it('reads events split across writes, with CRLF line ends, comments and multi-line data', async () => {
+    const frames = openAiStreamFrames({ pieces: PIECES, finishReason: 'stop', usage: USAGE });
+    const multiLine = (frame: (typeof frames)[number]) =>
+      typeof frame.data === 'string' ? encodeSse(frame) : `data: ${JSON.stringify(frame.data, null, 1).split('\n').join('\ndata: ')}\n\n`;
+    const text = `: keep-alive\n\n${frames.map(multiLine).join('')}`.replace(/\n/g, '\r\n');
+    const provider = await start(async (res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      for (let i = 0; i < text.length; i += 7) {
+        res.write(text.slice(i, i + 7));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      res.end();
+    });
+    const run = await runProvider(provider, HELLO);
+    expect(run.deltas).toEqual(PIECES);
+    expect(run.finish).toEqual({ type: 'finish', finishReason: 'stop', usage: USAGE });
+  });
+
+  it('keeps its connection to the upstream open from one call to the next', async () => {
+    const ports: number[] = [];
+    const provider = await start((res, req) => {
+      ports.push(req.socket.remotePort!);
+      return sseReply(openAiStreamFrames({ pieces: PIECES, finishReason: 'stop', usage: USAGE }))(res, req, undefined as never);
+    });
+    for (let i = 0; i < 3; i++) await runProvider(provider, HELLO);
+    expect(ports).toHaveLength(3);
+    expect(new Set(ports).size).toBe(1);
   });
 
   it('turns a refused connection into a retryable error', async () => {

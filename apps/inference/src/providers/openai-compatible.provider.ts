@@ -1,6 +1,7 @@
 import { decodeEmbedding, type ChatMessage, type FinishReason } from '@conveyor/contracts';
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionCreateParamsStreaming, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { ChatStreamClient } from './chat-stream.client';
 import { CompletionTally } from './completion-tally.util';
 import { estimateEmbeddingUsage } from './embedding-usage.util';
 import type { EmbeddingProviderRequest, EmbeddingProviderResult, LlmProvider, ProviderChunk, ProviderRequest } from './llm-provider.port';
@@ -21,8 +22,9 @@ export interface OpenAiCompatibleProviderOptions {
 }
 
 /**
- * OpenAI Chat Completions, streamed, through the official `openai` SDK. The SDK's retries are off: retrying, backoff and fallback belong to the router, which sees
- * every attempt. Usage comes from the final `include_usage` chunk; servers that send none get an estimate. Tools,
+ * OpenAI Chat Completions, streamed by a lean client on the job's hot path (chat-stream.client.ts), and embeddings
+ * through the official `openai` SDK, whose retries are off: retrying, backoff and fallback belong to the router,
+ * which sees every attempt. Usage comes from the final `include_usage` chunk; servers that send none get an estimate. Tools,
  * tool choice and tool-call turns pass through unchanged; streamed `delta.tool_calls` fragments sharing an `index`
  * are joined into whole calls. Embeddings are OpenAI's `/embeddings`, asked for in base64 (a quarter of the bytes);
  * a server that answers floats anyway is read as it answers.
@@ -30,6 +32,7 @@ export interface OpenAiCompatibleProviderOptions {
 export class OpenAiCompatibleProvider implements LlmProvider {
   readonly name: string;
   private readonly client: OpenAI;
+  private readonly chat: ChatStreamClient;
 
   constructor(private readonly options: OpenAiCompatibleProviderOptions) {
     this.name = options.name;
@@ -46,14 +49,14 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       // The SDK logs unparseable stream lines itself; the classifier reports them instead.
       logLevel: 'off',
     });
+    this.chat = new ChatStreamClient({ baseURL: options.baseURL ?? OPENAI_BASE_URL, apiKey: options.apiKey || 'no-key', timeoutMs: options.timeoutMs });
   }
 
   async *stream(request: ProviderRequest, signal: AbortSignal): AsyncIterable<ProviderChunk> {
     if (signal.aborted) throw abortError(signal);
     const tally = new CompletionTally(this.name, request.messages);
     try {
-      const stream = await this.client.chat.completions.create(this.body(request), { signal });
-      for await (const chunk of stream) {
+      for await (const chunk of this.chat.stream(this.body(request), signal)) {
         // Chunks already buffered when the signal fired would otherwise still come out.
         if (signal.aborted) break;
         if (chunk.usage) tally.reportUsage(usageOf(chunk.usage));
