@@ -30,4 +30,20 @@ describe('trace context propagation', () => {
     expect(a).not.toBeNull();
     expect(a).not.toBe(b);
   });
+
+  it("records no span when nothing exports them, yet gives each its ids; a caller's sampled flag passes through", async () => {
+    const own = await withSpan('a', 'server', {}, async (span) => ({ recording: span.isRecording(), traceparent: injectTraceHeaders({}).traceparent }));
+    expect(own.recording).toBe(false);
+    expect(own.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    const sampledByCaller = extractTraceContext({ traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' });
+    const child = await withSpan(
+      'b',
+      'server',
+      {},
+      async (span) => ({ recording: span.isRecording(), traceparent: injectTraceHeaders({}).traceparent }),
+      sampledByCaller,
+    );
+    expect(child.recording).toBe(true);
+    expect(child.traceparent).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
+  });
 });
