@@ -46,11 +46,15 @@ export async function callDeployment(
   const startedAt = now();
   const latency = () => Math.max(0, Math.round(now() - startedAt));
   const idle = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => idle.abort(new DOMException(`no data for ${idleTimeoutMs} ms`, 'TimeoutError')), idleTimeoutMs);
+  // One timer per call, not one per chunk: each chunk only notes when it came, and the timer, when it fires early,
+  // waits again for what remains of the quiet spell.
+  let lastData = Date.now();
+  const check = () => {
+    const quiet = Date.now() - lastData;
+    if (quiet >= idleTimeoutMs) idle.abort(new DOMException(`no data for ${idleTimeoutMs} ms`, 'TimeoutError'));
+    else timer = setTimeout(check, idleTimeoutMs - quiet);
   };
+  let timer = setTimeout(check, idleTimeoutMs);
   const ended = (): CallOutcome | undefined => {
     if (signal.aborted) return { kind: 'aborted', latencyMs: latency() };
     if (!idle.signal.aborted) return undefined;
@@ -62,10 +66,9 @@ export async function callDeployment(
   };
   let text = '';
   let seq = 0;
-  arm();
   try {
     for await (const chunk of provider.stream({ ...request, model: deployment.upstream_model }, AbortSignal.any([signal, idle.signal]))) {
-      arm();
+      lastData = Date.now();
       if (chunk.type === 'delta') {
         text += chunk.content;
         onDelta(chunk.content, seq++);

@@ -122,7 +122,28 @@ export class ModelRouter {
     if (!plan) throw new RoutingError('invalid_job', `The model '${model}' is not in this worker's catalogue.`, []);
     const ownKeys = options.tenantId && this.tenantKeys ? await this.tenantKeys.of(options.tenantId, options.settingsVersion) : null;
     const { deadlineMs } = this.config.routing;
-    const deadline = AbortSignal.timeout(deadlineMs);
+    // A timer of our own, cleared when routing ends: AbortSignal.timeout's would outlive every job by its deadline.
+    const deadlineCall = new AbortController();
+    const deadline = deadlineCall.signal;
+    const deadlineTimer = setTimeout(() => deadlineCall.abort(new DOMException(`deadline of ${deadlineMs} ms passed`, 'TimeoutError')), deadlineMs);
+    try {
+      return await this.routeUntil(model, plan, ownKeys, estimatePromptTokens, jobSignal, deadline, call);
+    } finally {
+      clearTimeout(deadlineTimer);
+    }
+  }
+
+  /** The routing loop proper, until `deadline` aborts. */
+  private async routeUntil<O extends Attempted>(
+    model: string,
+    plan: CatalogDeployment[],
+    ownKeys: Awaited<ReturnType<TenantProviderKeys['of']>> | null,
+    estimatePromptTokens: () => number,
+    jobSignal: AbortSignal,
+    deadline: AbortSignal,
+    call: DeploymentCaller<O>,
+  ): Promise<{ outcome: Extract<O, { kind: 'ok' }>; deployment: CatalogDeployment; attempts: ProviderAttempt[] }> {
+    const { deadlineMs } = this.config.routing;
     const signal = AbortSignal.any([jobSignal, deadline]);
     const attempts: ProviderAttempt[] = [];
     const stopped = () =>
