@@ -12,7 +12,7 @@ import type { EmbeddingRouteResult, ModelRouter } from './routing/model-router.s
 const config = {
   worker: { id: 'w1' },
   streaming: { coalesceMs: 0, coalesceChars: 256, batchMs: 0 },
-  broker: { retryMaxAttempts: 3 },
+  broker: { retryMaxAttempts: 3, publishTimeoutMs: 5_000 },
 } as unknown as ConveyorConfig;
 const ctx = { delivery: { retries: 0 } as Delivery, deliveryCount: 1, signal: new AbortController().signal } as unknown as DeliveryContext;
 const job: JobRequested = {

@@ -198,15 +198,39 @@ describe('JobRunner deciding whether a delivered job runs', () => {
     expect(published).toEqual([]);
   });
 
-  it('runs a first delivery on a steady connection without reading its row, however old', async () => {
+  it('runs a fresh first delivery without reading its row', async () => {
     const { publisher, published } = quietPublisher();
     const { router, finish } = gatedRouter(() => undefined);
-    const waited = { ...job, created_at: new Date(Date.now() - 60_000).toISOString() };
-    const running = runnerOf(router, noReads, publisher).run(waited, ctx);
+    const running = runnerOf(router, noReads, publisher).run({ ...job, created_at: new Date(Date.now() - 4_000).toISOString() }, ctx);
     await tick();
     finish();
     expect(await running).toEqual({ action: 'ack' });
     expect(published).toEqual(['job.started', 'job.outcome']);
+  });
+
+  describe('a first delivery older than the publish timeout, which may have outlived its row', () => {
+    const stale = { ...job, created_at: new Date(Date.now() - 5_000).toISOString() };
+
+    it('reads the row, and dead-letters a job that has none, without calling a provider', async () => {
+      const { publisher, published } = quietPublisher();
+      const reads: string[] = [];
+      const store = { runStateOf: async (id: string) => (reads.push(id), null) } as unknown as JobStore;
+      const outcome = await runnerOf(untouchedRouter, store, publisher).run(stale, ctx);
+      expect(reads).toEqual([job.job_id]);
+      expect(outcome).toMatchObject({ action: 'dead-letter', reason: expect.stringMatching(/has no row: it was never accepted/) });
+      expect(published).toEqual([]);
+    });
+
+    it('runs the job when its row is there and queued', async () => {
+      const { publisher, published } = quietPublisher();
+      const { router, finish } = gatedRouter(() => undefined);
+      const store = { runStateOf: async () => ({ status: 'queued', starts: 0 }) } as unknown as JobStore;
+      const running = runnerOf(router, store, publisher).run(stale, ctx);
+      await tick();
+      finish();
+      expect(await running).toEqual({ action: 'ack' });
+      expect(published).toEqual(['job.started', 'job.outcome']);
+    });
   });
 
   it.each(['running', 'completed', 'failed', 'cancelled'])(

@@ -297,8 +297,9 @@ export class JobRunner implements BatchMemberRunner {
    * Why a delivered job must not run, as the outcome that settles it; null to run it. A job that ended without
    * running (cancelled or expired while queued) is known from its tombstone; only a redelivered message, which may
    * belong to a job that already ended (a worker killed between its outcome's confirm and its ack), a job past
-   * its deadline and a copy sent by the orphan sweep read the row. (A gateway never removes a job whose message
-   * may be queued: a publish in doubt is accepted, see JobsService.submit.) A queued job past its deadline ends `expired` without a provider call;
+   * its deadline, a copy sent by the orphan sweep and a message older than the publish timeout read the row; a
+   * job with none is dead-lettered unrun. (A gateway never removes a job whose message may be queued: a publish in
+   * doubt is accepted, see JobsService.submit.) A queued job past its deadline ends `expired` without a provider call;
    * one that started already (a redelivery of a running job) runs on, since only queued jobs expire.
    */
   private async reasonNotToRun(job: JobRequested, ctx: DeliveryContext): Promise<HandlerOutcome | null> {
@@ -308,7 +309,10 @@ export class JobRunner implements BatchMemberRunner {
     }
     const pastDeadline = job.expires_at !== undefined && Date.parse(job.expires_at) <= Date.now();
     const firstDelivery = ctx.deliveryCount === 1 && ctx.delivery.retries === 0;
-    if (firstDelivery && !pastDeadline && !job.republished) return null;
+    // A message older than the publish timeout may have outlived its row (a gateway of an earlier version removed
+    // the row of a publish in doubt; a message put on the queue by hand): it is read, a backlog's reads together.
+    const stale = !(Date.now() - Date.parse(job.created_at) < this.config.broker.publishTimeoutMs);
+    if (firstDelivery && !pastDeadline && !job.republished && !stale) return null;
     const state = await this.jobs.runStateOf(job.job_id);
     if (state === null) return Outcome.deadLetter(`job ${job.job_id} has no row: it was never accepted`);
     const { status, starts } = state;
