@@ -43,7 +43,10 @@ export interface JobStore {
    * enqueued meanwhile: a worker read it (runStateOf), so the publish did reach the queue and the job stays.
    */
   remove(id: string): Promise<RemovalOutcome>;
-  /** Records that the broker confirmed the job's message: from then on it is no orphan. */
+  /**
+   * Records, a little later, that the broker confirmed the job's message: from then on it is no orphan. A job no
+   * longer queued by then is left as it is (it started, so it is no orphan either).
+   */
   markEnqueued(id: string): Promise<void>;
   /**
    * Orphans: queued jobs created before `before` whose message was never confirmed (their gateway died between the

@@ -19,8 +19,13 @@ import { uuidv7LowerBound } from './postgres-job-stats.store';
 
 /** Condition for a job that can still move: terminal jobs are never written again. */
 const UNFINISHED = "status IN ('queued', 'running')";
-/** Short next to any orphan bound (JOB_ORPHAN_AFTER_MS is at least 1 s, beyond the publish timeout). */
-const ENQUEUED_LINGER_MS = 50;
+/**
+ * How long confirms wait to be recorded. Only a job still queued by then is written: one that ran meanwhile needs
+ * no mark (the orphan sweep looks at queued jobs alone), so on a pipeline without a backlog most confirms cost a
+ * lookup and no row write. Short next to the orphan bound's default (60 s); a bound set below it only sends a copy
+ * of a job still waiting, which workers tell apart.
+ */
+const ENQUEUED_LINGER_MS = 1_000;
 
 /**
  * JobStore on PostgreSQL. Each transition is one conditional UPDATE whose WHERE clause encodes the allowed
@@ -34,10 +39,10 @@ export class PostgresJobStore implements JobStore {
 
   /**
    * Confirms recorded together: one UPDATE for every job confirmed meanwhile, off the submit's own path. Nobody
-   * waits for these marks (only the orphan sweep reads them, a minute later by default), so they linger a little
-   * and share a statement and a commit even at low load.
+   * waits for these marks (only the orphan sweep reads them, a minute later by default), so they linger
+   * (ENQUEUED_LINGER_MS) and share a statement and a commit.
    */
-  private readonly enqueued = new WriteBatcher<string>((ids) => this.markEnqueuedMany(ids), { maxBatch: 1_024, maxInFlight: 2, lingerMs: ENQUEUED_LINGER_MS });
+  private readonly enqueued = new WriteBatcher<string>((ids) => this.markEnqueuedMany(ids), { maxBatch: 8_192, maxInFlight: 2, lingerMs: ENQUEUED_LINGER_MS });
 
   /**
    * A worker's reads of the jobs it was handed, made together: one statement for every read of the same moment (a
@@ -108,7 +113,7 @@ export class PostgresJobStore implements JobStore {
   }
 
   private async markEnqueuedMany(ids: readonly string[]): Promise<void> {
-    await this.db.count(`UPDATE jobs SET enqueued_at = now() WHERE id = ANY($1::uuid[]) AND enqueued_at IS NULL`, [ids]);
+    await this.db.count(`UPDATE jobs SET enqueued_at = now() WHERE id = ANY($1::uuid[]) AND enqueued_at IS NULL AND status = 'queued'`, [ids]);
   }
 
   async republishOrphans(before: Date, limit: number, publish: (jobs: JobRecord[]) => Promise<string[]>): Promise<number> {

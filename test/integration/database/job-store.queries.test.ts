@@ -205,6 +205,14 @@ describe('PostgresJobStore queries', () => {
       }
     });
 
+    it('records a confirm only on a job still queued: one that started meanwhile is no orphan and is not written again', async () => {
+      const [queued, started] = await insertMany(2);
+      await store.markStarted(startedEvent(started!, 1, 'w', T0));
+      await Promise.all([store.markEnqueued(queued!.id), store.markEnqueued(started!.id)]);
+      expect(await enqueuedAt(queued!.id)).toBeInstanceOf(Date);
+      expect(await enqueuedAt(started!.id)).toBeNull();
+    });
+
     it('keeps a job the gateway saw confirmed', async () => {
       const [job] = await insertMany(1);
       await store.markEnqueued(job!.id);
