@@ -173,36 +173,33 @@ describe('PostgresJobStore queries', () => {
       expect(await enqueuedAt(job!.id)).toEqual(first);
     });
 
-    it('a worker read waiting on the lock of a confirm being marked still finds the job', async () => {
-      const [job] = await insertMany(1);
+    /**
+     * Starts `action` while another transaction holds the job's row, having marked it enqueued (a gateway's confirm, or
+     * a worker's read), and commits that 100 ms later, when `action` is waiting on the row's lock.
+     */
+    async function whileMarkedElsewhere<T>(jobId: string, action: () => Promise<T>): Promise<T> {
       const marking = dataSource.createQueryRunner();
       await marking.connect();
       try {
         await marking.startTransaction();
-        await marking.query(`UPDATE jobs SET enqueued_at = now() WHERE id = $1`, [job!.id]);
-        const read = store.runStateOf(job!.id);
-        await new Promise((r) => setTimeout(r, 100)); // the read is waiting on the row's lock by now
+        await marking.query(`UPDATE jobs SET enqueued_at = now() WHERE id = $1`, [jobId]);
+        const pending = action();
+        await new Promise((r) => setTimeout(r, 100));
         await marking.commitTransaction();
-        expect(await read).toEqual({ status: 'queued', starts: 0 });
+        return await pending;
       } finally {
         await marking.release();
       }
+    }
+
+    it('a worker read waiting on the lock of a confirm being marked still finds the job', async () => {
+      const [job] = await insertMany(1);
+      expect(await whileMarkedElsewhere(job!.id, () => store.runStateOf(job!.id))).toEqual({ status: 'queued', starts: 0 });
     });
 
     it('a removal waiting on the lock of a worker read keeps the job', async () => {
       const [job] = await insertMany(1);
-      const reading = dataSource.createQueryRunner();
-      await reading.connect();
-      try {
-        await reading.startTransaction();
-        await reading.query(`UPDATE jobs SET enqueued_at = now() WHERE id = $1`, [job!.id]);
-        const removal = store.remove(job!.id);
-        await new Promise((r) => setTimeout(r, 100));
-        await reading.commitTransaction();
-        expect(await removal).toBe('delivered');
-      } finally {
-        await reading.release();
-      }
+      expect(await whileMarkedElsewhere(job!.id, () => store.remove(job!.id))).toBe('delivered');
     });
 
     it('records a confirm only on a job still queued: one that started meanwhile is no orphan and is not written again', async () => {

@@ -79,6 +79,17 @@ describe('JobCompletionWaiter over the replica reply queue (in-process broker)',
 
   describe('reading the row', () => {
     const completedRow = { id: newJob.id, status: 'completed', result: completed.result, completedAt: new Date(completed.completed_at) };
+    /** A submit whose job's end event reaches this replica 50 ms after its publish. */
+    const endingAfter50Ms = (waiter: JobCompletionWaiter) =>
+      waiter.submitAndWait(
+        't',
+        async ({ beforePublish, replyTo }) => {
+          await beforePublish!(newJob);
+          setTimeout(() => void publisher.publish('job.completed', completed, { cc: [replyTo!] }), 50);
+          return newJob;
+        },
+        new AbortController().signal,
+      );
     const counting = (row: unknown) => {
       const reads: number[] = [];
       const store = { findForTenant: async () => (reads.push(Date.now()), row) } as unknown as JobStore;
@@ -88,15 +99,7 @@ describe('JobCompletionWaiter over the replica reply queue (in-process broker)',
     it('does not read the row of a job whose end arrives as an event', async () => {
       const { store, reads } = counting(null);
       const waiter = new JobCompletionWaiter(inbox, store);
-      const { end } = await waiter.submitAndWait(
-        't',
-        async ({ beforePublish, replyTo }) => {
-          await beforePublish!(newJob);
-          setTimeout(() => void publisher.publish('job.completed', completed, { cc: [replyTo!] }), 50);
-          return newJob;
-        },
-        new AbortController().signal,
-      );
+      const { end } = await endingAfter50Ms(waiter);
       expect(end).toMatchObject({ status: 'completed' });
       expect(reads).toEqual([]);
     });
@@ -106,15 +109,7 @@ describe('JobCompletionWaiter over the replica reply queue (in-process broker)',
       const cleared = jest.spyOn(global, 'clearTimeout');
       try {
         const waiter = new JobCompletionWaiter(inbox, counting(completedRow).store);
-        await waiter.submitAndWait(
-          't',
-          async ({ beforePublish, replyTo }) => {
-            await beforePublish!(newJob);
-            setTimeout(() => void publisher.publish('job.completed', completed, { cc: [replyTo!] }), 50);
-            return newJob;
-          },
-          new AbortController().signal,
-        );
+        await endingAfter50Ms(waiter);
         const backstops = set.mock.calls.flatMap((call, i) => (call[1] === POLL_MS ? [set.mock.results[i]!.value] : []));
         expect(backstops).toHaveLength(1);
         expect(cleared).toHaveBeenCalledWith(backstops[0]);
