@@ -173,20 +173,28 @@ export class PostgresJobStore implements JobStore {
     return rows.length > 0;
   }
 
-  /** One statement: the row after the update when it changed, the row as it was otherwise. */
+  /**
+   * One statement: the row after the update when it changed, the row as it is otherwise. Under READ COMMITTED an
+   * UPDATE that waited on the row's lock (persistence writing the job's start) skips the row it no longer matches,
+   * while the SELECT beside it still reads the snapshot from before the wait: "queued, unchanged" is that stale
+   * view, so the statement runs again and sees the start.
+   */
   async cancelQueued(tenantId: string, id: string, at: Date): Promise<{ job: JobRecord; changed: boolean } | null> {
     if (!isUuid(id)) return null;
-    const [row] = await this.db.rows<JobRow & { changed: boolean }>(
-      `WITH cancelled AS (
-         UPDATE jobs SET status = 'cancelled', cancelled_at = $3, updated_at = now()
-         WHERE id = $1 AND tenant_id = $2 AND status = 'queued'
-         RETURNING *)
-       SELECT *, true AS changed FROM cancelled
-       UNION ALL
-       SELECT *, false AS changed FROM jobs WHERE id = $1 AND tenant_id = $2 AND NOT EXISTS (SELECT 1 FROM cancelled)`,
-      [id, tenantId, at],
-    );
-    return row ? { job: toJobRecord(row), changed: row.changed } : null;
+    for (let attempt = 1; ; attempt++) {
+      const [row] = await this.db.rows<JobRow & { changed: boolean }>(
+        `WITH cancelled AS (
+           UPDATE jobs SET status = 'cancelled', cancelled_at = $3, updated_at = now()
+           WHERE id = $1 AND tenant_id = $2 AND status = 'queued'
+           RETURNING *)
+         SELECT *, true AS changed FROM cancelled
+         UNION ALL
+         SELECT *, false AS changed FROM jobs WHERE id = $1 AND tenant_id = $2 AND NOT EXISTS (SELECT 1 FROM cancelled)`,
+        [id, tenantId, at],
+      );
+      if (!row) return null;
+      if (row.changed || row.status !== 'queued' || attempt === 3) return { job: toJobRecord(row), changed: row.changed };
+    }
   }
 
   markStarted(event: JobStarted): Promise<boolean> {

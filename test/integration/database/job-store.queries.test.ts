@@ -120,6 +120,27 @@ describe('PostgresJobStore queries', () => {
     });
   });
 
+  /**
+   * Starts `action` while another transaction holds the job's row, having run `update` on it (a gateway's confirm
+   * mark, a worker's read, persistence writing a start), and commits that 100 ms later, when `action` is waiting on
+   * the row's lock.
+   */
+  async function whileChangedElsewhere<T>(jobId: string, update: string, action: () => Promise<T>): Promise<T> {
+    const other = dataSource.createQueryRunner();
+    await other.connect();
+    try {
+      await other.startTransaction();
+      await other.query(update, [jobId]);
+      const pending = action();
+      await new Promise((r) => setTimeout(r, 100));
+      await other.commitTransaction();
+      return await pending;
+    } finally {
+      await other.release();
+    }
+  }
+  const markEnqueued = `UPDATE jobs SET enqueued_at = now() WHERE id = $1`;
+
   describe('cancelQueued', () => {
     it('cancels a queued job, then answers it unchanged on a repeat', async () => {
       const [job] = await insertMany(1);
@@ -134,6 +155,13 @@ describe('PostgresJobStore queries', () => {
       const [job] = await insertMany(1);
       await store.markStarted(startedEvent(job!, 1, 'worker-a', T0));
       expect(await store.cancelQueued(tenant, job!.id, new Date())).toMatchObject({ changed: false, job: { status: 'running', cancelledAt: null } });
+    });
+
+    it('answers a job that started while the cancel waited on its row as running, not as the queued job it was', async () => {
+      const [job] = await insertMany(1);
+      const start = `UPDATE jobs SET status = 'running', started_at = now(), starts = starts + 1 WHERE id = $1`;
+      const outcome = await whileChangedElsewhere(job!.id, start, () => store.cancelQueued(tenant, job!.id, new Date()));
+      expect(outcome).toMatchObject({ changed: false, job: { status: 'running', cancelledAt: null } });
     });
 
     it("answers null for another tenant's job and leaves it queued", async () => {
@@ -173,33 +201,14 @@ describe('PostgresJobStore queries', () => {
       expect(await enqueuedAt(job!.id)).toEqual(first);
     });
 
-    /**
-     * Starts `action` while another transaction holds the job's row, having marked it enqueued (a gateway's confirm, or
-     * a worker's read), and commits that 100 ms later, when `action` is waiting on the row's lock.
-     */
-    async function whileMarkedElsewhere<T>(jobId: string, action: () => Promise<T>): Promise<T> {
-      const marking = dataSource.createQueryRunner();
-      await marking.connect();
-      try {
-        await marking.startTransaction();
-        await marking.query(`UPDATE jobs SET enqueued_at = now() WHERE id = $1`, [jobId]);
-        const pending = action();
-        await new Promise((r) => setTimeout(r, 100));
-        await marking.commitTransaction();
-        return await pending;
-      } finally {
-        await marking.release();
-      }
-    }
-
     it('a worker read waiting on the lock of a confirm being marked still finds the job', async () => {
       const [job] = await insertMany(1);
-      expect(await whileMarkedElsewhere(job!.id, () => store.runStateOf(job!.id))).toEqual({ status: 'queued', starts: 0 });
+      expect(await whileChangedElsewhere(job!.id, markEnqueued, () => store.runStateOf(job!.id))).toEqual({ status: 'queued', starts: 0 });
     });
 
     it('a removal waiting on the lock of a worker read keeps the job', async () => {
       const [job] = await insertMany(1);
-      expect(await whileMarkedElsewhere(job!.id, () => store.remove(job!.id))).toBe('delivered');
+      expect(await whileChangedElsewhere(job!.id, markEnqueued, () => store.remove(job!.id))).toBe('delivered');
     });
 
     it('records a confirm only on a job still queued: one that started meanwhile is no orphan and is not written again', async () => {
