@@ -196,4 +196,28 @@ describe('separate services over RabbitMQ and PostgreSQL', () => {
     await watching.done;
     expect(watching.events.at(-1)?.event).toBe('cancelled');
   });
+
+  it('cancels a job that a worker began before its row said running: the cancel ends it as queued, and the worker stops the call', async () => {
+    // Persistence is down, so the worker's start is not written and the row reads queued while the call runs.
+    const persistence = started.find((s) => s.name === 'persistence')!;
+    await persistence.stop();
+    const calls = upstream.requests.length;
+    const submitted = await alice.post('/v1/chat/completions', { model: 'hanging-upstream', messages: [{ role: 'user', content: 'started unseen' }] });
+    expect(submitted.status).toBe(202);
+    const id = submitted.body.job_id;
+    await tap.until(() => tap.of(id, 'job.started').length === 1 && upstream.requests.length === calls + 1);
+    const cancelled = await alice.post(`/v1/jobs/${id}/cancel`);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', result: null });
+    const call = upstream.requests[calls]!;
+    expect(call.body.messages).toEqual([{ role: 'user', content: 'started unseen' }]);
+    // The call hangs until it is aborted: the worker heard the job end and stopped it.
+    for (const deadline = Date.now() + 10_000; !call.clientDisconnected && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 50));
+    expect(call.clientDisconnected).toBe(true);
+    // The worker's outcome for persistence: cancelled, with the text it had.
+    const outcomes = () => tap.events.filter((e) => e.routingKey === `job.outcome.${id}`);
+    await tap.until(() => outcomes().length === 1);
+    expect(outcomes()[0]!.payload).toMatchObject({ type: 'job.cancelled', event: { job_id: id } });
+    expect(tap.of(id, 'job.completed')).toHaveLength(0);
+    await start('persistence');
+  });
 });

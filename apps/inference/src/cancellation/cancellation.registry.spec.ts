@@ -24,4 +24,13 @@ describe('CancellationRegistry', () => {
     expect(registry.cancel('job-3')).toBe(false);
     expect(other.signal.aborted).toBe(false);
   });
+
+  it('stops a job running here, and remembers nothing for a job that is not', () => {
+    const registry = new CancellationRegistry();
+    const running = registry.begin('job-5');
+    expect(registry.stop('job-5')).toBe(true);
+    expect(running.signal.reason).toBeInstanceOf(JobCancelledError);
+    expect(registry.stop('job-6')).toBe(false);
+    expect(registry.begin('job-6').signal.aborted).toBe(false);
+  });
 });

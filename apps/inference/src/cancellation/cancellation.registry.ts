@@ -50,6 +50,13 @@ export class CancellationRegistry {
     return false;
   }
 
+  /** Aborts the job if it runs here (a job whose row ended while it was starting); nothing is remembered otherwise. */
+  stop(jobId: string): boolean {
+    const controller = this.running.get(jobId)?.controller;
+    controller?.abort(new JobCancelledError(jobId));
+    return controller !== undefined;
+  }
+
   private wasRequested(jobId: string): boolean {
     const until = this.requested.get(jobId);
     return until !== undefined && until > Date.now();
