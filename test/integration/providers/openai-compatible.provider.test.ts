@@ -1,3 +1,4 @@
+import { ChatStreamClient } from '../../../apps/inference/src/providers/chat-stream.client';
 import { ProviderError } from '../../../apps/inference/src/providers/llm-provider.port';
 import { OpenAiCompatibleProvider } from '../../../apps/inference/src/providers/openai-compatible.provider';
 import { MockUpstream } from '../../support/mock-llm/mock-upstream.server';
@@ -78,6 +79,19 @@ describe('OpenAiCompatibleProvider against a wire-compatible OpenAI server', () 
     const provider = await start(sseReply(openAiStreamFrames({ pieces: PIECES, finishReason: 'stop' })));
     const error = await failureOf(provider, HELLO, AbortSignal.abort());
     expect(error.name).toBe('AbortError');
+    expect(upstream!.requests).toHaveLength(0);
+  });
+
+  it('its chat-stream client sends nothing, and reads nothing, for a signal that fired before the call', async () => {
+    await start(sseReply(openAiStreamFrames({ pieces: PIECES, finishReason: 'stop' })));
+    const client = new ChatStreamClient({ baseURL: `${upstream!.url}/v1`, apiKey: API_KEY, timeoutMs: 10_000 });
+    const reason = new Error('cancelled before the call');
+    const chunks: unknown[] = [];
+    const read = (async () => {
+      for await (const chunk of client.stream({ model: 'gpt-4o-mini', messages: [], stream: true }, AbortSignal.abort(reason))) chunks.push(chunk);
+    })();
+    await expect(read).rejects.toBe(reason);
+    expect(chunks).toEqual([]);
     expect(upstream!.requests).toHaveLength(0);
   });
 

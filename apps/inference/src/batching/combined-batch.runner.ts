@@ -43,15 +43,14 @@ export class CombinedBatchRunner {
     // when every member has.
     const call = new AbortController();
     for (const [i, m] of members.entries()) {
-      m.cancel.signal.addEventListener(
-        'abort',
-        () => {
-          const ending = settleWith(m, () => this.deps.members.cancelled(m.job, '', batchOf(i), runStart));
-          if (members.every((x) => x.claimed)) call.abort(new Error('every job of the batch was cancelled'));
-          void ending;
-        },
-        { once: true },
-      );
+      const onCancel = () => {
+        const ending = settleWith(m, () => this.deps.members.cancelled(m.job, '', batchOf(i), runStart));
+        if (members.every((x) => x.claimed)) call.abort(new Error('every job of the batch was cancelled'));
+        void ending;
+      };
+      // Cancelled while its start was announced: a listener added now would never run.
+      if (m.cancel.signal.aborted) onCancel();
+      else m.cancel.signal.addEventListener('abort', onCancel, { once: true });
     }
     const request: ProviderRequest = {
       model: leader.job.model,

@@ -32,12 +32,15 @@ export class ChatStreamClient {
 
   /** The chunks of one streamed completion, up to `[DONE]`; it returns once the server has ended the response. */
   async *stream(body: object, signal: AbortSignal): AsyncGenerator<ChatCompletionChunk> {
+    // A listener added to a signal that already fired never runs: such a call must not start, nor read on.
+    if (signal.aborted) throw abortError(signal);
     const response = await this.open(JSON.stringify(body), signal);
     // Headers are only read for an error: built on demand, as the SDK's errors carry them.
     const headers = () => headersOf(response);
     const onAbort = () => response.destroy();
     let done = false;
     signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
     try {
       if (response.statusCode === undefined || response.statusCode < 200 || response.statusCode >= 300) throw await statusError(response, headers());
       response.setEncoding('utf8');
@@ -94,7 +97,7 @@ export class ChatStreamClient {
         },
       });
       const timer = setTimeout(() => fail(new OpenAI.APIConnectionTimeoutError()), this.options.timeoutMs);
-      const onAbort = () => fail(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+      const onAbort = () => fail(abortError(signal));
       const settle = () => {
         clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
@@ -110,9 +113,14 @@ export class ChatStreamClient {
       });
       req.once('error', (err) => fail(new OpenAI.APIConnectionError({ cause: err })));
       signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) return onAbort();
       req.end(body);
     });
   }
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error('aborted');
 }
 
 function chunkOf(payload: string, event: string | null, headers: () => Headers): ChatCompletionChunk {
