@@ -41,6 +41,7 @@ export const streamingScenario: Scenario = {
         metrics[`streams_${streams}_relay_p50_all_live_ms`] = round(last.allLive.relay.p50);
         metrics[`streams_${streams}_relay_p99_all_live_ms`] = round(last.allLive.relay.p99);
       }
+      for (const [phase, summary] of Object.entries(last.byPhase)) metrics[`streams_${streams}_relay_p99_${phase}_ms`] = round(summary.p99);
       metrics[`streams_${streams}_completed`] = last.completed;
       metrics[`streams_${streams}_lost_or_reordered`] = last.faulty.length;
       metrics[`streams_${streams}_tokens_relayed_of_expected`] = round(relay.n / (streams * TOKENS));
@@ -62,7 +63,7 @@ export const streamingScenario: Scenario = {
           target: `1000 streams, p99 ≤ ${RELAY_P99_TARGET_MS} ms, 0 lost or reordered`,
           measured: `${last!.completed} of ${top} whole, p99 ${round(last!.relay.p99)} ms, ${faulty} faulty`,
           met: top >= 1_000 && faulty === 0 && last!.relay.p99 <= RELAY_P99_TARGET_MS,
-          why: `over the ${top}-stream step: ${describeCpu(last!.cpu)}. A token waits wherever a process on its path (worker, RabbitMQ, streaming) is queued for a core${allLiveNote(last!)}`,
+          why: `over the ${top}-stream step: ${describeCpu(last!.cpu)}. A token waits wherever a process on its path (worker, RabbitMQ, streaming) is queued for a core${allLiveNote(last!)}${phaseNote(last!)}`,
         },
       ],
       notes: [
@@ -77,6 +78,8 @@ interface StepResult {
   relay: ReturnType<typeof summarize>;
   /** The tokens sent while every stream of the step was live (after the last one's first token, before the first one's last). */
   allLive: { seconds: number; relay: ReturnType<typeof summarize> } | null;
+  /** Relay latency by what the step was doing when each token was sent (see relayByPhase). */
+  byPhase: Record<'starting' | 'steady' | 'ending', ReturnType<typeof summarize>>;
   completed: number;
   faulty: StreamTally[];
   /** `job_chunks` rows the step left: persistence stores each job's chunks of a STREAM_STORE_MS window as one. */
@@ -122,6 +125,7 @@ async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> 
       chunkRows: await chunkRowsOf(cluster),
       relay: summarize(results.flatMap((r) => r.latenciesMs)),
       allLive: allLiveRelay(results),
+      byPhase: relayByPhase(results),
       completed: results.filter((r) => r.ended === 'completed').length,
       faulty: results.filter((r) => r.fault !== null || r.ended !== 'completed'),
       streamingCpuMs: stats.streaming?.cpuMs ?? Number.NaN,
@@ -162,6 +166,31 @@ function allLiveRelay(tallies: readonly StreamTally[]): StepResult['allLive'] {
   if (to <= from) return null;
   const latencies = sent.flatMap((t) => t.latenciesMs.filter((_, i) => t.sentAtMs[i]! >= from && t.sentAtMs[i]! <= to));
   return { seconds: (to - from) / 1000, relay: summarize(latencies) };
+}
+
+/**
+ * Relay latency by what the step was doing when the upstream sent the token: some stream was ending (from the
+ * first stream's last token to the last one's), else some stream was starting (first tokens), else neither.
+ */
+function relayByPhase(tallies: readonly StreamTally[]): StepResult['byPhase'] {
+  const sent = tallies.filter((t) => t.sentAtMs.length > 0);
+  const firsts = sent.map((t) => Math.min(...t.sentAtMs));
+  const lasts = sent.map((t) => Math.max(...t.sentAtMs));
+  const [startFrom, startTo, endFrom] = [Math.min(...firsts), Math.max(...firsts), Math.min(...lasts)];
+  const phases = { starting: [] as number[], steady: [] as number[], ending: [] as number[] };
+  for (const t of sent) {
+    t.sentAtMs.forEach((at, i) => {
+      const phase = at >= endFrom ? 'ending' : at >= startFrom && at <= startTo ? 'starting' : 'steady';
+      phases[phase].push(t.latenciesMs[i]!);
+    });
+  }
+  return { starting: summarize(phases.starting), steady: summarize(phases.steady), ending: summarize(phases.ending) };
+}
+
+function phaseNote(step: StepResult): string {
+  const part = (summary: ReturnType<typeof summarize>) => `${round(summary.p99)} ms (${summary.n} tokens)`;
+  const { starting, steady, ending } = step.byPhase;
+  return `; relay p99 of the tokens sent while streams were starting ${part(starting)}, while none started or ended ${part(steady)}, while streams were ending ${part(ending)}`;
 }
 
 function allLiveNote(step: StepResult): string {
