@@ -41,7 +41,9 @@ export const streamingScenario: Scenario = {
         metrics[`streams_${streams}_relay_p50_all_live_ms`] = round(last.allLive.relay.p50);
         metrics[`streams_${streams}_relay_p99_all_live_ms`] = round(last.allLive.relay.p99);
       }
-      for (const [phase, summary] of Object.entries(last.byPhase)) metrics[`streams_${streams}_relay_p99_${phase}_ms`] = round(summary.p99);
+      for (const [phase, summary] of Object.entries(last.byPhase)) {
+        if (summary.n > 0) metrics[`streams_${streams}_relay_p99_${phase}_ms`] = round(summary.p99);
+      }
       metrics[`streams_${streams}_completed`] = last.completed;
       metrics[`streams_${streams}_lost_or_reordered`] = last.faulty.length;
       metrics[`streams_${streams}_tokens_relayed_of_expected`] = round(relay.n / (streams * TOKENS));
@@ -170,7 +172,8 @@ function allLiveRelay(tallies: readonly StreamTally[]): StepResult['allLive'] {
 
 /**
  * Relay latency by what the step was doing when the upstream sent the token: some stream was ending (from the
- * first stream's last token to the last one's), else some stream was starting (first tokens), else neither.
+ * first stream's last token to the last one's), else some stream was starting (first tokens), else neither. At the
+ * larger steps submitting outlasts a stream, so the first streams end while the last start: those count as ending.
  */
 function relayByPhase(tallies: readonly StreamTally[]): StepResult['byPhase'] {
   const sent = tallies.filter((t) => t.sentAtMs.length > 0);
@@ -188,7 +191,7 @@ function relayByPhase(tallies: readonly StreamTally[]): StepResult['byPhase'] {
 }
 
 function phaseNote(step: StepResult): string {
-  const part = (summary: ReturnType<typeof summarize>) => `${round(summary.p99)} ms (${summary.n} tokens)`;
+  const part = (summary: ReturnType<typeof summarize>) => (summary.n === 0 ? 'none sent' : `${round(summary.p99)} ms (${summary.n} tokens)`);
   const { starting, steady, ending } = step.byPhase;
   return `; relay p99 of the tokens sent while streams were starting ${part(starting)}, while none started or ended ${part(steady)}, while streams were ending ${part(ending)}`;
 }
