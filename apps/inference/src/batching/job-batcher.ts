@@ -41,12 +41,11 @@ export class JobBatcher {
         },
       };
       // Cancelled (or expired) as a queued job: the row says so already, so a job still in its window is let go
-      // with nothing to publish, and one whose combined call began (before the row said running) is stopped.
+      // with nothing to publish. One whose combined call began is stopped by the tombstone listener, as any job is.
       this.deps.tombstones.watch(job.job_id, () => {
-        if (this.collector.remove(plan.key, member)) {
-          member.claimed = true;
-          member.settle(Outcome.ack());
-        } else member.cancel.abort(new Error(`job ${job.job_id} ended while queued`));
+        if (!this.collector.remove(plan.key, member)) return;
+        member.claimed = true;
+        member.settle(Outcome.ack());
       });
       // A cancel request (a redelivered job's row says running) ends a job still in its window at once.
       member.cancel.signal.addEventListener(
