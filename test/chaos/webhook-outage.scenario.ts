@@ -53,11 +53,11 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
     const auditBefore = await auditJobs({ databaseUrl: chaos.databaseUrl, ledger, drainTimeoutMs: opts.drainTimeoutMs });
     // The receiver stays down for downMs, and on a busy machine longer, until deliveries were tried and failed
     // (bounded by the drain timeout): the jobs end before the fan-out has tried their webhooks.
-    const attempted = async () => (await db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_deliveries WHERE attempts > 0`)).rows[0]!.n;
+    const attempted = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM webhook_deliveries WHERE attempts > 0`)).rows[0]!.n);
     const downUntil = downAt + opts.downMs;
     const giveUpAt = Date.now() + opts.drainTimeoutMs;
     let attemptedWhileDown = await attempted();
-    while ((Date.now() < downUntil || Number(attemptedWhileDown) === 0) && Date.now() < giveUpAt) {
+    while ((Date.now() < downUntil || attemptedWhileDown === 0) && Date.now() < giveUpAt) {
       await new Promise((r) => setTimeout(r, Date.now() < downUntil ? Math.min(200, downUntil - Date.now()) : 200));
       attemptedWhileDown = await attempted();
     }
@@ -93,7 +93,7 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
       {
         ...auditFigures(audit),
         jobs_terminal_while_down: auditBefore.terminal,
-        deliveries_attempted_while_down: Number(attemptedWhileDown),
+        deliveries_attempted_while_down: attemptedWhileDown,
         deliveries_expected: expectedKeys.length,
         deliveries_received: receiver.received.length,
         deliveries_missing: missing.length,
@@ -115,7 +115,7 @@ export async function webhookOutageScenario(opts: WebhookOutageOptions): Promise
           unverified.length === 0 && receiver.received.length > 0,
           `${receiver.received.length - unverified.length} of ${receiver.received.length}`,
         ),
-        check('the receiver was really down (deliveries failed first)', Number(attemptedWhileDown) > 0, attemptedWhileDown),
+        check('the receiver was really down (deliveries failed first)', attemptedWhileDown > 0, attemptedWhileDown),
         check(
           'every delivery row succeeded',
           statusCount('succeeded') === expectedKeys.length,
