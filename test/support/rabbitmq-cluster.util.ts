@@ -128,6 +128,12 @@ export class RabbitCluster {
     node.process = null;
   }
 
+  /** Starts a stopped node again, on its own data: it rejoins the cluster it left. */
+  async restart(node: RabbitNode): Promise<void> {
+    if (node.process) throw new Error(`${node.name} is running`);
+    await this.boot(node);
+  }
+
   async destroy(): Promise<void> {
     await Promise.all(
       this.nodes.map(async (n) => {

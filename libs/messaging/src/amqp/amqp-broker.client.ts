@@ -169,7 +169,7 @@ export class AmqpBrokerClient implements BrokerClient {
         if (this.closing || this.connection.current !== model) return;
         this.openPublishChannel(model).catch((err: Error) => this.logger.error(`could not re-open the publish channel: ${err.message}`));
       });
-    this.publisher.attach(await model.createConfirmChannel(), reopen);
+    this.publisher.attach(await model.createConfirmChannel(), { open: () => model.createConfirmChannel(), onClosed: reopen });
   }
 }
 
