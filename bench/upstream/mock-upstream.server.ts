@@ -41,13 +41,15 @@ interface ChatBody {
  * A fast OpenAI-compatible upstream for benchmarks and fault runs: `POST …/chat/completions` streamed (SSE, with
  * `include_usage`) or not, paced per request, each token stamped with its sequence and send time. It counts
  * calls per request marker (the first user message's text), which is how the fault suite counts provider calls
- * per job. `GET /stats` answers the counts; `POST /stats/reset` clears them. Prompt tokens are counted as a
+ * per job. `GET /stats` answers the counts; `GET /stats/calls?marker=…` each call of one marker (when it came, how
+ * long it lasted, whether it was answered in full or the caller hung up first); `POST /stats/reset` clears them. Prompt tokens are counted as a
  * quarter of the messages' characters. A combined batch request (docs/batching.md) gets the JSON of answers, each
  * `tokens` words long, all paced as one stream.
  */
 export class BenchUpstream {
   private calls = 0;
   private readonly byMarker = new Map<string, number>();
+  private readonly callsOfMarker = new Map<string, MarkerCall[]>();
   private constructor(private readonly server: Server) {}
 
   static async start(port = 0): Promise<BenchUpstream> {
@@ -68,9 +70,14 @@ export class BenchUpstream {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && req.url === '/stats') return json(res, 200, { calls: this.calls, by_marker: Object.fromEntries(this.byMarker) });
+    if (req.method === 'GET' && req.url?.startsWith('/stats/calls?')) {
+      const marker = new URL(req.url, 'http://upstream').searchParams.get('marker') ?? '';
+      return json(res, 200, { calls: this.callsOfMarker.get(marker) ?? [] });
+    }
     if (req.method === 'POST' && req.url === '/stats/reset') {
       this.calls = 0;
       this.byMarker.clear();
+      this.callsOfMarker.clear();
       return json(res, 200, { ok: true });
     }
     if (req.method !== 'POST' || !req.url?.endsWith('/chat/completions'))
@@ -80,7 +87,16 @@ export class BenchUpstream {
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatBody;
     this.calls++;
     const marker = body.messages?.find((m) => m.role === 'user')?.content;
-    if (typeof marker === 'string') this.byMarker.set(marker, (this.byMarker.get(marker) ?? 0) + 1);
+    if (typeof marker === 'string') {
+      this.byMarker.set(marker, (this.byMarker.get(marker) ?? 0) + 1);
+      const call: MarkerCall = { at: new Date().toISOString(), ms: null, answered: null };
+      this.callsOfMarker.set(marker, [...(this.callsOfMarker.get(marker) ?? []), call]);
+      const began = Date.now();
+      res.once('close', () => {
+        call.ms = Date.now() - began;
+        call.answered = res.writableFinished;
+      });
+    }
     const model = body.model ?? 'mock';
     const pacing = parsePacing(model);
     const promptTokens = Math.max(1, Math.ceil((body.messages ?? []).reduce((n, m) => n + messageText(m as ChatMessage).length, 0) / 4));
@@ -177,6 +193,13 @@ export class BenchUpstream {
       `${batch}${frame({}, 'stop')}data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(promptTokens, pacing.tokens) })}\n\ndata: [DONE]\n\n`,
     );
   }
+}
+
+/** One call of a marker: when it came, and once it is over, how long it took and whether the answer was sent in full. */
+interface MarkerCall {
+  at: string;
+  ms: number | null;
+  answered: boolean | null;
 }
 
 const usage = (prompt: number, tokens: number) => ({ prompt_tokens: prompt, completion_tokens: tokens, total_tokens: prompt + tokens });

@@ -189,6 +189,12 @@ export async function providerCalls(upstreamUrl: string): Promise<Record<string,
   return ((await res.json()) as { by_marker: Record<string, number> }).by_marker;
 }
 
+/** Each provider call of one marker, as the bench upstream saw it (`GET /stats/calls`). */
+export async function providerCallsOf(upstreamUrl: string, marker: string): Promise<Array<{ at: string; ms: number | null; answered: boolean | null }>> {
+  const res = await fetch(`${upstreamUrl}/stats/calls?marker=${encodeURIComponent(marker)}`);
+  return ((await res.json()) as { calls: Array<{ at: string; ms: number | null; answered: boolean | null }> }).calls;
+}
+
 /** The audit's figures as report figures (details left out: they go to the result's details). */
 export function auditFigures(a: JobAudit): Record<string, number | null> {
   const { details: _details, ...figures } = a;

@@ -1,4 +1,4 @@
-import { auditFigures, auditJobs, countTerminal, openDatabase } from './audit.util';
+import { auditFigures, auditJobs, countTerminal, openDatabase, providerCallsOf } from './audit.util';
 import type { ServiceProcess } from '../support/service-process.util';
 import { ChaosCluster } from './chaos-cluster.util';
 import { check, defaultRunId, quiet, resultOf, type CommonOptions, type ScenarioResult } from './chaos.types';
@@ -87,10 +87,25 @@ export async function workerKillScenario(opts: WorkerKillOptions): Promise<Scena
     // A killed worker's running jobs go back to the queue and start again elsewhere (`starts` counts each start).
     // The row still says `running` for a moment after the worker's end (persistence writes it), so a job its worker
     // finished before the kill (its completed_at, the worker's own time, is earlier) had nothing to hand back.
-    const { rows } = await db.query<{ id: string; starts: number; completed_at: Date | null }>(
-      `SELECT id, starts, completed_at FROM jobs WHERE id = ANY($1::uuid[])`,
+    const { rows } = await db.query<{ id: string; status: string; starts: number; completed_at: Date | null }>(
+      `SELECT id, status, starts, completed_at FROM jobs WHERE id = ANY($1::uuid[])`,
       [ledger.jobIds],
     );
+    // For a job that did not complete: each of its provider calls and the kills of a worker it ran on, so a run
+    // that kept hanging can be told from runs that were each cut short.
+    for (const row of rows.filter((r) => r.status !== 'completed').slice(0, 3)) {
+      const marker = ledger.accepted.find((e) => e.jobId === row.id)?.marker;
+      const calls = marker ? await providerCallsOf(chaos.upstream.url, marker) : [];
+      const first = calls.length > 0 ? Date.parse(calls[0]!.at) : startedAt;
+      const since = (at: number) => `+${((at - first) / 1000).toFixed(1)} s`;
+      const kills = busyKills.filter((k) => k.ids.includes(row.id)).map((k) => since(k.at.getTime()));
+      const described = calls.map(
+        (c) => `${since(Date.parse(c.at))} ${c.answered === null ? 'still open' : c.answered ? `answered in ${c.ms} ms` : `cut after ${c.ms} ms`}`,
+      );
+      details.push(
+        `job ${row.id} (${row.status}, ${row.starts} starts): provider calls ${described.join(', ') || 'none'}; killed while running at ${kills.join(', ') || 'never'}`,
+      );
+    }
     const startedAgain = new Set(rows.filter((r) => r.starts > 1).map((r) => r.id));
     const finishedAt = new Map(rows.map((r) => [r.id, r.completed_at]));
     const interrupted = busyKills.map((k) => k.ids.filter((id) => !(finishedAt.get(id) && finishedAt.get(id)! < k.at))).filter((ids) => ids.length > 0);
