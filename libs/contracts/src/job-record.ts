@@ -62,3 +62,23 @@ export interface JobRecord extends NewJob {
   /** The batch the worker ran the job in; null (or absent) when it ran on its own. */
   batch?: JobBatch | null;
 }
+
+/** A job just accepted, as its row reads until a worker takes it. */
+export function queuedRecordOf(job: NewJob): JobRecord {
+  return {
+    ...job,
+    status: 'queued',
+    result: null,
+    error: null,
+    attempts: 0,
+    attemptsLog: [],
+    partialResult: null,
+    workerId: null,
+    updatedAt: job.createdAt,
+    startedAt: null,
+    completedAt: null,
+    failedAt: null,
+    cancelledAt: null,
+    expiredAt: null,
+  };
+}

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { CONVEYOR_CONFIG, type ConveyorConfig } from '@conveyor/config';
-import type { NewJob } from '@conveyor/contracts';
-import { JOB_CHUNK_STORE, JOB_STORE, type JobChunkStore, type JobStore } from '@conveyor/database';
-import { ConveyorException, ErrorCode, hijackForStream } from '@conveyor/http';
+import { queuedRecordOf, type NewJob } from '@conveyor/contracts';
+import { JOB_CHUNK_STORE, type JobChunkStore } from '@conveyor/database';
+import { hijackForStream } from '@conveyor/http';
 import { JobEventRouter, JobStreamSession, parseCursor, SseWriter, StreamLeases } from '@conveyor/stream';
 import type { BeforePublish } from '../jobs/jobs.service';
 import { chunkHeaderOf } from './chat-completion-chunk.mapper';
@@ -11,15 +11,14 @@ import { OpenAiChunkSink } from './openai-chunk.sink';
 
 /**
  * Answers a submitted `stream: true` job with OpenAI chunks. It reuses the streaming service's relay: the same
- * per-process routed queue (bound to `job.*.<id>` while the request lasts), and a JobStreamSession, which covers
- * the gap before the row is read from the job row and the chunk store and reconciles the text with the stored
- * result, so the concatenated deltas equal `result.message.content`.
+ * per-process routed queue (bound to `job.*.<id>` while the request lasts), and a JobStreamSession, which fills a
+ * gap in the chunks from the chunk store and reconciles the text with the stored result, so the concatenated
+ * deltas equal `result.message.content`.
  */
 @Injectable()
 export class ChatCompletionStreamService {
   constructor(
     private readonly router: JobEventRouter,
-    @Inject(JOB_STORE) private readonly jobs: JobStore,
     @Inject(JOB_CHUNK_STORE) private readonly chunks: JobChunkStore,
     @Inject(CONVEYOR_CONFIG) private readonly config: ConveyorConfig,
     private readonly leases: StreamLeases,
@@ -68,21 +67,12 @@ export class ChatCompletionStreamService {
     );
     const bound = release;
     const run = async () => {
-      const row = await this.jobs.findForTenant(job.tenantId, job.id).catch(() => null);
-      if (!row) {
-        await bound();
-        await lease();
-        throw new ConveyorException(
-          ErrorCode.DatabaseUnavailable,
-          `Job ${job.id} was queued, but the job store cannot be read to stream it; poll GET /v1/jobs/${job.id}.`,
-        );
-      }
-      if (row.result) sink.toolCalls = row.result.message.tool_calls ?? [];
       hijackForStream(reply);
       writer.open(this.config.streaming.heartbeatMs);
       sink.begin();
       try {
-        await session.run(row);
+        // Bound before the job was published: every change to its row comes as an event, so the row is not read.
+        await session.run(queuedRecordOf(job));
       } catch {
         writer.close();
       }
