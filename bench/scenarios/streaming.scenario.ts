@@ -1,9 +1,10 @@
 import { Agent } from 'node:http';
+import { cpus } from 'node:os';
 import { Client } from 'pg';
 import { CLUSTER_KEYS, Cluster } from '../../test/support/cluster.util';
 import type { BenchContext, Scenario, ScenarioResult } from '../support/bench.types';
 import { HttpClient, runPool } from '../support/http-client.util';
-import { CpuPhase, describeCpu, type CpuSplit } from '../support/machine-cpu.util';
+import { CpuPhase, CpuSampler, describeCpu, type CpuSplit } from '../support/machine-cpu.util';
 import { MOCK_KEY_ENV, mockCatalog, mockRequest } from '../support/mock-catalog.util';
 import { followStream, type StreamTally } from '../support/sse-token.client';
 import { round, summarize } from '../support/stats.util';
@@ -26,6 +27,7 @@ export const streamingScenario: Scenario = {
     const metrics: Record<string, number> = {};
     const notes: string[] = [];
     let last: StepResult | null = null;
+    let withLiveCpu: { streams: number; liveCpu: LiveCpu } | null = null;
     for (const streams of steps) {
       ctx.progress.line(`${streams} concurrent streams`);
       last = await runStep(ctx, streams);
@@ -51,6 +53,14 @@ export const streamingScenario: Scenario = {
       metrics[`streams_${streams}_streaming_cpu_ms`] = round(last.streamingCpuMs);
       metrics[`streams_${streams}_streaming_peak_rss_mb`] = round(last.streamingPeakRssMb);
       metrics[`streams_${streams}_machine_busy_share`] = round(last.cpu.busy);
+      if (last.liveCpu) {
+        const perToken = cpuPerToken(last.liveCpu);
+        metrics[`streams_${streams}_all_live_cpu_ms_per_token_conveyor`] = round(perToken.conveyor);
+        metrics[`streams_${streams}_all_live_cpu_ms_per_token_rabbitmq`] = round(perToken.rabbitmq);
+        metrics[`streams_${streams}_all_live_cpu_ms_per_token_postgresql`] = round(perToken.postgresql);
+        metrics[`streams_${streams}_all_live_cpu_ms_per_token_load_generator_mock_other`] = round(perToken.load);
+        withLiveCpu = { streams, liveCpu: last.liveCpu };
+      }
       notes.push(...last.faulty.slice(0, 3).map((f) => `${streams} streams: faulty stream ended ${f.ended}, ${f.fault ?? 'no fault'}`));
     }
     const top = steps[steps.length - 1]!;
@@ -65,7 +75,7 @@ export const streamingScenario: Scenario = {
           target: `1000 streams, p99 ≤ ${RELAY_P99_TARGET_MS} ms, 0 lost or reordered`,
           measured: `${last!.completed} of ${top} whole, p99 ${round(last!.relay.p99)} ms, ${faulty} faulty`,
           met: top >= 1_000 && faulty === 0 && last!.relay.p99 <= RELAY_P99_TARGET_MS,
-          why: `over the ${top}-stream step: ${describeCpu(last!.cpu)}. A token waits wherever a process on its path (worker, RabbitMQ, streaming) is queued for a core${allLiveNote(last!)}${phaseNote(last!)}`,
+          why: `over the ${top}-stream step: ${describeCpu(last!.cpu)}. A token waits wherever a process on its path (worker, RabbitMQ, streaming) is queued for a core${ceilingNote(withLiveCpu)}${allLiveNote(last!)}${phaseNote(last!)}`,
         },
       ],
       notes: [
@@ -90,6 +100,13 @@ interface StepResult {
   streamingPeakRssMb: number;
   /** The machine's CPU while the streams ran (from the first submit to the last stream's end). */
   cpu: CpuSplit;
+  /** The CPU over the stretch when every stream was live, and the tokens sent in it: the cost of relaying alone. */
+  liveCpu: LiveCpu | null;
+}
+
+interface LiveCpu {
+  split: CpuSplit;
+  tokens: number;
 }
 
 async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> {
@@ -110,6 +127,7 @@ async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> 
   try {
     const tallies: Array<Promise<StreamTally>> = [];
     const phase = await CpuPhase.start(() => cluster.stats());
+    const sampler = CpuSampler.start(() => cluster.stats(), 250);
     const t0 = performance.now();
     await runPool(streams, 50, async (i) => {
       const res = await client.postJson<{ job_id: string }>('/v1/chat/completions', mockRequest(`stream-${i}`));
@@ -122,8 +140,10 @@ async function runStep(ctx: BenchContext, streams: number): Promise<StepResult> 
     const results = await Promise.all(tallies.map((t) => t.then((r) => (finished++, r))));
     clearInterval(ticker);
     const cpu = await phase.end(() => cluster.stats());
+    await sampler.stop();
     const stats = await cluster.stats();
     return {
+      liveCpu: liveCpuOf(results, sampler),
       chunkRows: await chunkRowsOf(cluster),
       relay: summarize(results.flatMap((r) => r.latenciesMs)),
       allLive: allLiveRelay(results),
@@ -188,6 +208,47 @@ function relayByPhase(tallies: readonly StreamTally[]): StepResult['byPhase'] {
     });
   }
   return { starting: summarize(phases.starting), steady: summarize(phases.steady), ending: summarize(phases.ending) };
+}
+
+/**
+ * The CPU over the snapshots inside the stretch when every stream was live (no stream starting or ending), and the
+ * tokens the upstream sent between the first and the last of them.
+ */
+function liveCpuOf(tallies: readonly StreamTally[], sampler: CpuSampler): LiveCpu | null {
+  const sent = tallies.filter((t) => t.sentAtMs.length > 0);
+  if (sent.length < tallies.length) return null;
+  const from = Math.max(...sent.map((t) => Math.min(...t.sentAtMs)));
+  const to = Math.min(...sent.map((t) => Math.max(...t.sentAtMs)));
+  const span = sampler.between(from, to);
+  if (!span) return null;
+  const inSpan = (at: number) => at >= span.fromMs && at <= span.toMs;
+  return { split: span.split, tokens: sent.reduce((n, t) => n + t.sentAtMs.filter(inSpan).length, 0) };
+}
+
+/** CPU-ms per token over the all-live stretch: Conveyor's processes, RabbitMQ, PostgreSQL, and the rest of the machine. */
+function cpuPerToken({ split, tokens }: LiveCpu): { conveyor: number; rabbitmq: number; postgresql: number; load: number } {
+  const n = Math.max(1, tokens);
+  const { rabbitmq = 0, postgresql = 0, 'load generator, mock, other': load = 0, ...services } = split.ms;
+  const conveyor = Object.values(services).reduce((a, b) => a + b, 0);
+  return { conveyor: conveyor / n, rabbitmq: rabbitmq / n, postgresql: postgresql / n, load: load / n };
+}
+
+/**
+ * How many streams at 20 tokens/s the machine's cores could carry at the CPU per token measured while every stream
+ * of a step was live: with Conveyor, RabbitMQ and PostgreSQL alone on them, and with the load generator and the
+ * upstream mock, which here share them.
+ */
+function ceilingNote(measured: { streams: number; liveCpu: LiveCpu } | null): string {
+  if (!measured) return '';
+  const { conveyor, rabbitmq, postgresql, load } = cpuPerToken(measured.liveCpu);
+  const system = conveyor + rabbitmq + postgresql;
+  const streamsAt = (msPerToken: number) => Math.round((cpus().length * 1000) / (msPerToken * TOKENS_PER_SECOND));
+  return (
+    `; while all ${measured.streams} streams of the ${measured.streams}-stream step were live, relaying took ${round(system)} CPU-ms per token (Conveyor ${round(conveyor)}, ` +
+    `RabbitMQ ${round(rabbitmq)}, PostgreSQL ${round(postgresql)}): the ceiling of ${cpus().length} cores is ~${streamsAt(system)} streams at ` +
+    `${TOKENS_PER_SECOND} tokens/s, ~${streamsAt(system + load)} with the load generator and the upstream mock (${round(load)} CPU-ms per token more) on the same cores ` +
+    `(a cost per token that falls as streams are added: the worker puts more jobs' chunks in each message)`
+  );
 }
 
 function phaseNote(step: StepResult): string {
