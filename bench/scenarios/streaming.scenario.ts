@@ -226,11 +226,18 @@ function liveCpuOf(tallies: readonly StreamTally[], sampler: CpuSampler): LiveCp
 }
 
 /** CPU-ms per token over the all-live stretch: Conveyor's processes, RabbitMQ, PostgreSQL, and the rest of the machine. */
-function cpuPerToken({ split, tokens }: LiveCpu): { conveyor: number; rabbitmq: number; postgresql: number; load: number } {
+function cpuPerToken({ split, tokens }: LiveCpu): {
+  conveyor: number;
+  services: Record<string, number>;
+  rabbitmq: number;
+  postgresql: number;
+  load: number;
+} {
   const n = Math.max(1, tokens);
   const { rabbitmq = 0, postgresql = 0, 'load generator, mock, other': load = 0, ...services } = split.ms;
   const conveyor = Object.values(services).reduce((a, b) => a + b, 0);
-  return { conveyor: conveyor / n, rabbitmq: rabbitmq / n, postgresql: postgresql / n, load: load / n };
+  const perService = Object.fromEntries(Object.entries(services).map(([name, ms]) => [name, ms / n]));
+  return { conveyor: conveyor / n, services: perService, rabbitmq: rabbitmq / n, postgresql: postgresql / n, load: load / n };
 }
 
 /**
@@ -240,11 +247,16 @@ function cpuPerToken({ split, tokens }: LiveCpu): { conveyor: number; rabbitmq: 
  */
 function ceilingNote(measured: { streams: number; liveCpu: LiveCpu } | null): string {
   if (!measured) return '';
-  const { conveyor, rabbitmq, postgresql, load } = cpuPerToken(measured.liveCpu);
+  const { conveyor, services, rabbitmq, postgresql, load } = cpuPerToken(measured.liveCpu);
   const system = conveyor + rabbitmq + postgresql;
+  const split = Object.entries(services)
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${round(ms)}`)
+    .join(', ');
   const streamsAt = (msPerToken: number) => Math.round((cpus().length * 1000) / (msPerToken * TOKENS_PER_SECOND));
   return (
-    `; while all ${measured.streams} streams of the ${measured.streams}-stream step were live, relaying took ${round(system)} CPU-ms per token (Conveyor ${round(conveyor)}, ` +
+    `; while all ${measured.streams} streams of the ${measured.streams}-stream step were live, relaying took ${round(system)} CPU-ms per token (Conveyor ${round(conveyor)}: ${split}; ` +
     `RabbitMQ ${round(rabbitmq)}, PostgreSQL ${round(postgresql)}): the ceiling of ${cpus().length} cores is ~${streamsAt(system)} streams at ` +
     `${TOKENS_PER_SECOND} tokens/s, ~${streamsAt(system + load)} with the load generator and the upstream mock (${round(load)} CPU-ms per token more) on the same cores ` +
     `(a cost per token that falls as streams are added: the worker puts more jobs' chunks in each message)`
