@@ -212,7 +212,7 @@ function relayByPhase(tallies: readonly StreamTally[]): StepResult['byPhase'] {
 
 /**
  * The CPU over the snapshots inside the stretch when every stream was live (no stream starting or ending), and the
- * tokens the upstream sent between the first and the last of them.
+ * tokens the clients read between the first and the last of them.
  */
 function liveCpuOf(tallies: readonly StreamTally[], sampler: CpuSampler): LiveCpu | null {
   const sent = tallies.filter((t) => t.sentAtMs.length > 0);
@@ -221,8 +221,10 @@ function liveCpuOf(tallies: readonly StreamTally[], sampler: CpuSampler): LiveCp
   const to = Math.min(...sent.map((t) => Math.max(...t.sentAtMs)));
   const span = sampler.between(from, to);
   if (!span) return null;
-  const inSpan = (at: number) => at >= span.fromMs && at <= span.toMs;
-  return { split: span.split, tokens: sent.reduce((n, t) => n + t.sentAtMs.filter(inSpan).length, 0) };
+  // Tokens the clients read in the span, not those the upstream sent: past the machine's ceiling the relay falls
+  // behind what is sent, and the CPU spent in the span went to the tokens it got through.
+  const readInSpan = (t: StreamTally) => t.sentAtMs.filter((at, i) => at + t.latenciesMs[i]! >= span.fromMs && at + t.latenciesMs[i]! <= span.toMs).length;
+  return { split: span.split, tokens: sent.reduce((n, t) => n + readInSpan(t), 0) };
 }
 
 /** CPU-ms per token over the all-live stretch: Conveyor's processes, RabbitMQ, PostgreSQL, and the rest of the machine. */
