@@ -181,13 +181,19 @@ async function chunkRowsOf(cluster: Cluster): Promise<number> {
  * once, so its first and last seconds also carry every stream's set-up and end, which this leaves out.
  */
 function allLiveRelay(tallies: readonly StreamTally[]): StepResult['allLive'] {
-  const sent = tallies.filter((t) => t.sentAtMs.length > 0);
-  if (sent.length < tallies.length) return null;
-  const from = Math.max(...sent.map((t) => Math.min(...t.sentAtMs)));
-  const to = Math.min(...sent.map((t) => Math.max(...t.sentAtMs)));
-  if (to <= from) return null;
-  const latencies = sent.flatMap((t) => t.latenciesMs.filter((_, i) => t.sentAtMs[i]! >= from && t.sentAtMs[i]! <= to));
+  const live = allLiveWindow(tallies);
+  if (!live) return null;
+  const { from, to } = live;
+  const latencies = tallies.flatMap((t) => t.latenciesMs.filter((_, i) => t.sentAtMs[i]! >= from && t.sentAtMs[i]! <= to));
   return { seconds: (to - from) / 1000, relay: summarize(latencies) };
+}
+
+/** From the last stream's first token to the first stream's last (upstream send times), if every stream sent any. */
+function allLiveWindow(tallies: readonly StreamTally[]): { from: number; to: number } | null {
+  if (tallies.some((t) => t.sentAtMs.length === 0)) return null;
+  const from = Math.max(...tallies.map((t) => Math.min(...t.sentAtMs)));
+  const to = Math.min(...tallies.map((t) => Math.max(...t.sentAtMs)));
+  return to > from ? { from, to } : null;
 }
 
 /**
@@ -215,16 +221,13 @@ function relayByPhase(tallies: readonly StreamTally[]): StepResult['byPhase'] {
  * tokens the clients read between the first and the last of them.
  */
 function liveCpuOf(tallies: readonly StreamTally[], sampler: CpuSampler): LiveCpu | null {
-  const sent = tallies.filter((t) => t.sentAtMs.length > 0);
-  if (sent.length < tallies.length) return null;
-  const from = Math.max(...sent.map((t) => Math.min(...t.sentAtMs)));
-  const to = Math.min(...sent.map((t) => Math.max(...t.sentAtMs)));
-  const span = sampler.between(from, to);
+  const live = allLiveWindow(tallies);
+  const span = live && sampler.between(live.from, live.to);
   if (!span) return null;
   // Tokens the clients read in the span, not those the upstream sent: past the machine's ceiling the relay falls
   // behind what is sent, and the CPU spent in the span went to the tokens it got through.
   const readInSpan = (t: StreamTally) => t.sentAtMs.filter((at, i) => at + t.latenciesMs[i]! >= span.fromMs && at + t.latenciesMs[i]! <= span.toMs).length;
-  return { split: span.split, tokens: sent.reduce((n, t) => n + readInSpan(t), 0) };
+  return { split: span.split, tokens: tallies.reduce((n, t) => n + readInSpan(t), 0) };
 }
 
 /** CPU-ms per token over the all-live stretch: Conveyor's processes, RabbitMQ, PostgreSQL, and the rest of the machine. */

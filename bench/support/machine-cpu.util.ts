@@ -81,10 +81,10 @@ export class CpuSampler {
   private timer: NodeJS.Timeout | null = null;
   private taking: Promise<void> = Promise.resolve();
 
-  private constructor(private readonly procs: () => Promise<Record<string, ProcStats>>) {}
+  private constructor() {}
 
   static start(procs: () => Promise<Record<string, ProcStats>>, everyMs: number): CpuSampler {
-    const sampler = new CpuSampler(procs);
+    const sampler = new CpuSampler();
     // A snapshot that fails (a process gone) is skipped; the next one serves.
     const take = () => {
       sampler.taking = sampler.taking
